@@ -40,6 +40,20 @@ class Library:
         new content: text replaced, highlights re-anchored, orphans kept)."""
         raise NotImplementedError
 
+    def import_document(self, doc, tags: Iterable[str] = ()) -> tuple[Article, str]:
+        """Save an ``analysis.ingest.Document`` (text plus metadata); as add_article."""
+        raise NotImplementedError
+
+    def seed_samples(self) -> int:
+        """Import the bundled sample articles (package ``margin_samples``); returns how
+        many were added. The app calls this the first time it opens an empty library."""
+        raise NotImplementedError
+
+    def import_record(self, article: Article, text: str, annotations: Annotations) -> str:
+        """Restore one article exactly as backed up (ids, dates, annotations kept).
+        Returns "added" or "exists"."""
+        raise NotImplementedError
+
     def articles(self, tag: str | None = None) -> list[Article]:
         raise NotImplementedError
 
@@ -109,6 +123,10 @@ class Library:
     def teach(
         self, action: str, text: str, type: str | None = None, canonical: str | None = None
     ) -> TaughtEntity:
+        raise NotImplementedError
+
+    def add_taught_entity(self, entity: TaughtEntity) -> None:
+        """Restore a taught entity exactly as backed up (id and date kept)."""
         raise NotImplementedError
 
     def forget(self, taught_id: str) -> None:
