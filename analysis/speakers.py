@@ -1,0 +1,458 @@
+"""Who said a quotation: reporting verbs, pronouns and descriptions.
+
+The speaker of a quote is looked for, in order of reliability: a reporting
+verb in the quote's own sentence, after it ("…,” Mammadov noted) or before it
+(Trump said: “…”); the sentence that introduces a quote paragraph ("He
+emphasized that …:"); the speaker of the quote just before. A pronoun resolves
+to the last named person in subject position outside quotations, a description
+("the political analyst") to the person introduced with it, else like a
+pronoun. Pronouns are never returned as speakers.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from analysis.types import Block, Entity
+
+__all__ = ["Attribution", "Attributor", "REPORTING_VERB", "is_reporting_prefix"]
+
+_VERBS = (
+    r"say|says|said|saying|tells?|told|telling|notes?|noted|noting|states?|stated|stating"
+    r"|adds?|added|adding|emphasi[sz](?:e|es|ed|ing)|stress(?:es|ed|ing)?"
+    r"|explain(?:s|ed|ing)?|warn(?:s|ed|ing)?|argu(?:e|es|ed|ing)|claim(?:s|ed|ing)?"
+    r"|conclud(?:e|es|ed|ing)|writes?|wrote|writing|ask(?:s|ed|ing)?|repl(?:y|ies|ied|ying)"
+    r"|insist(?:s|ed|ing)?|acknowledg(?:e|es|ed|ing)|admit(?:s|ted|ting)?"
+    r"|declar(?:e|es|ed|ing)|announc(?:e|es|ed|ing)|continu(?:es|ed)|recall(?:s|ed|ing)?"
+    r"|observ(?:es|ed)|remark(?:s|ed)?|underlin(?:es|ed|ing)|underscor(?:es|ed|ing)"
+    r"|tweet(?:s|ed|ing)|posted|suggest(?:s|ed|ing)?|predict(?:s|ed)|promis(?:es|ed)"
+    r"|vow(?:s|ed)|demand(?:s|ed)|complain(?:s|ed)|mention(?:s|ed)|confirm(?:s|ed)"
+    r"|den(?:ies|ied)|describ(?:e|es|ed|ing)|call(?:s|ed|ing)|accus(?:e|es|ed|ing)"
+    r"|charg(?:es|ed)|contend(?:s|ed)|maintain(?:s|ed)|assert(?:s|ed)|respond(?:s|ed)"
+    r"|quip(?:s|ped)|jok(?:es|ed)|shout(?:s|ed)|yell(?:s|ed)|testif(?:y|ies|ied)"
+    r"|express(?:es|ed)|comment(?:s|ed)|reports?|reported|recount(?:s|ed)|exclaim(?:s|ed)"
+    r"|urg(?:es|ed)|pledg(?:es|ed)|boast(?:s|ed)|reiterat(?:es|ed)|wonder(?:s|ed)"
+    r"|answer(?:s|ed)|point(?:s|ed)\s+out|according\s+to|put\s+it|went\s+on"
+)
+REPORTING_VERB = re.compile(rf"\b(?:{_VERBS})\b", re.IGNORECASE)
+"""Reporting verbs ("said", "emphasized", "according to", …) in any inflection."""
+
+_PRONOUN = re.compile(r"\b(?:he|she|they|it|we|i)\b", re.IGNORECASE)
+_ROLES = (
+    r"analysts?|experts?|ministers?|president|spokes(?:man|woman|person)|officials?|senator"
+    r"|governor|mayor|candidate|nominee|chair(?:man|woman)?|director|secretary|ambassador"
+    r"|lawyer|attorney|professor|economist|scientist|researcher|author|writer|leader|chief"
+    r"|head|advis[eo]r|aide|commissioner|congress(?:man|woman)|lawmaker|representative"
+    r"|deputy|diplomat|business(?:man|woman)|executive|founder|ceo|manager|coach|judge"
+    r"|prosecutor|officer|general|commander|activist|doctor|historian|politician"
+    r"|strategist|pollster|host|anchor|reporter|journalist|editor|narrator|billionaire"
+    r"|speaker|premier|chancellor|monarch|king|queen|prince|pope|bishop|scholar|critic"
+    r"|director-general|envoy|negotiator|student|teacher|resident|witness|veteran"
+    r"|woman|man|mother|father|colleague|observer|specialist|politologist"
+)
+_DESCRIPTION = re.compile(
+    rf"\b(?:the|a|an|this|that|our)\s+((?:[\w’'.\-]+\s+){{0,4}}?)({_ROLES})\b",
+    re.IGNORECASE,
+)
+_ROLE_WORD = re.compile(rf"\b(?:{_ROLES})\b", re.IGNORECASE)
+_NAME = re.compile(r"\b[A-Z][\w’'\-]*\.?(?:\s+(?:[A-Z][\w’'\-]*\.?|(?:de|van|von|al|bin)\b))*")
+_SENT_END = re.compile(r"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+_CLAUSE_CUT = re.compile(r"[;:(—–]|\b(?:but|while|whereas|because|although|and)\b\s")
+_ABBREV = frozenset(
+    "mr mrs ms dr st sen rep gov gen lt col sgt capt jr sr prof no inc corp co ltd vs"
+    " jan feb mar apr jun jul aug sep sept oct nov dec u.s u.n e.u u.k d.c p.m a.m".split()
+)
+_PREPOSITIONS = frozenset(
+    "of to by with for from about between under at in on against among toward towards"
+    " into onto over than like via upon after before during without".split()
+)
+_NAME_STOP = frozenset(
+    "The A An In On At But And Or So If When While After Before As For This That These"
+    " Those It He She They We I His Her Their Our Its Yet Also Then There Here However"
+    " According Meanwhile Still Despite Although Because Since During With Without"
+    " Mr Mrs Ms Dr Rep Sen Gov Gen Prof Sir President Chief Secretary Senator Governor"
+    " Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April"
+    " May June July August September October November December Today Yesterday".split()
+)
+_FEMALE_TITLE = re.compile(r"\b(?:Mrs|Ms|Miss|Madam|Mme|Lady|Queen|Princess)\.?\s*$")
+_MALE_TITLE = re.compile(r"\b(?:Mr|Sir|Lord|King|Prince)\.?\s*$")
+_FEMALE_ROLE = re.compile(r"woman|mother|queen|princess", re.IGNORECASE)
+_MALE_ROLE = re.compile(r"(?<!wo)man\b|father|king|prince\b", re.IGNORECASE)
+
+
+def is_reporting_prefix(s: str) -> bool:
+    """Whether ``s`` contains a reporting verb (it can introduce a quotation)."""
+    return REPORTING_VERB.search(s) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """A speaker found for one quote; ``adjacent`` when a reporting verb is in its sentence."""
+
+    speaker: str | None
+    confidence: float
+    speaker_start: int | None
+    speaker_end: int | None
+    adjacent: bool
+
+
+@dataclass(slots=True)
+class _Mention:
+    pos: int
+    start: int | None
+    end: int | None
+    name: str
+    gender: str  # "m", "f" or "" when unknown
+
+
+class Attributor:
+    """Attributes the quotes of one text; call :meth:`attribute` in text order."""
+
+    def __init__(
+        self,
+        text: str,
+        blocks: list[Block],
+        entities: list[Entity],
+        spans: list[tuple[int, int, bool]],
+    ) -> None:
+        self.text = text
+        self.spans = spans
+        self.span_starts = [s for s, _, _ in spans]
+        if blocks:
+            paras = sorted((b.start, b.end) for b in blocks if b.kind != "noise")
+        else:
+            paras = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
+        self.paras = paras or [(0, len(text))]
+        self.para_starts = [s for s, _ in self.paras]
+        ents = sorted(entities, key=lambda e: e.start)
+        self.ents = [e for e in ents if e.type in ("PERSON", "ORG") and not self._in_quote(e.start)]
+        self.ent_starts = [e.start for e in self.ents]
+        self.by_last: dict[str, str] = {}
+        for e in ents:
+            if e.type == "PERSON" and e.canonical:
+                self.by_last.setdefault(e.canonical.split()[-1].lower(), e.canonical)
+        self.genders: dict[str, str] = {}
+        self.salient: list[_Mention] = []
+        self.salient_pos: list[int] = []
+        self._collect_salient()
+        self.last_quote: tuple[int, int, Attribution | None] | None = None
+
+    # -- positions -------------------------------------------------------
+
+    def _in_quote(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.span_starts, pos) - 1
+        return i >= 0 and pos < self.spans[i][1]
+
+    def _para(self, pos: int) -> tuple[int, int]:
+        i = max(0, bisect.bisect_right(self.para_starts, pos) - 1)
+        return self.paras[i]
+
+    def _prev_para(self, pos: int) -> tuple[int, int] | None:
+        i = bisect.bisect_right(self.para_starts, pos) - 2
+        while i >= 0:
+            s, e = self.paras[i]
+            if self.text[s:e].strip():
+                return s, e
+            i -= 1
+        return None
+
+    def _sentence_start(self, lo: int, pos: int) -> int:
+        start = lo
+        for m in _SENT_END.finditer(self.text, lo, pos):
+            if self._is_boundary(m.start()):
+                start = m.end()
+        return start
+
+    def _sentence_end(self, pos: int, hi: int) -> int:
+        for m in _SENT_END.finditer(self.text, pos, hi):
+            if self._is_boundary(m.start()):
+                return m.start() + 1
+        return hi
+
+    def _is_boundary(self, dot: int) -> bool:
+        if self.text[dot] != ".":
+            return True
+        j = dot
+        while j > 0 and (self.text[j - 1].isalpha() or self.text[j - 1] == "."):
+            j -= 1
+        word = self.text[j:dot].lower()
+        return not (word in _ABBREV or len(word) == 1)
+
+    # -- salience ---------------------------------------------------------
+
+    def _gender_of(self, e: Entity) -> str:
+        before = self.text[max(0, e.start - 8) : e.start]
+        if _FEMALE_TITLE.search(before):
+            return "f"
+        if _MALE_TITLE.search(before):
+            return "m"
+        return ""
+
+    def _collect_salient(self) -> None:
+        """The first non-possessive person of each sentence outside quotes."""
+        text = self.text
+        last_sentence = -1
+        for e in self.ents:
+            g = self._gender_of(e) if e.type == "PERSON" else ""
+            if g:
+                self.genders.setdefault(e.canonical, g)
+            if e.type != "PERSON":
+                continue
+            lo, _ = self._para(e.start)
+            sent = self._sentence_start(max(lo, e.start - 400), e.start)
+            if sent == last_sentence:
+                continue
+            if text.startswith(("’s", "'s", "’", "'"), e.end):
+                continue
+            prev = text[max(sent, e.start - 30) : e.start].split()
+            if prev and prev[-1].lower().strip(",") in _PREPOSITIONS:
+                continue
+            last_sentence = sent
+            self._add_salient(_Mention(e.start, e.start, e.end, e.canonical, ""))
+
+    def _add_salient(self, m: _Mention) -> None:
+        i = bisect.bisect_right(self.salient_pos, m.pos)
+        self.salient_pos.insert(i, m.pos)
+        self.salient.insert(i, m)
+
+    def _recent_person(self, pos: int, gender: str = "") -> _Mention | None:
+        i = bisect.bisect_left(self.salient_pos, pos) - 1
+        while i >= 0:
+            m = self.salient[i]
+            g = self.genders.get(m.name, "")
+            if not (gender and g and g != gender):
+                return m
+            i -= 1
+        return None
+
+    # -- mentions ---------------------------------------------------------
+
+    def _entity_in(self, a: int, b: int, near: int) -> Entity | None:
+        lo = bisect.bisect_left(self.ent_starts, a - 40)
+        best = None
+        best_d = None
+        for k in range(lo, len(self.ents)):
+            e = self.ents[k]
+            if e.start >= b:
+                break
+            if e.end <= a:
+                continue
+            d = min(abs(e.start - near), abs(e.end - near))
+            if e.type != "PERSON":
+                d += 60  # a person beats an organisation at a similar distance
+            if best_d is None or d < best_d:
+                best, best_d = e, d
+        return best
+
+    def _canonical_name(self, name: str) -> str:
+        parts = name.split()
+        if len(parts) == 1:
+            return self.by_last.get(parts[0].lower(), name)
+        return name
+
+    def _resolve_description(self, role: str, pos: int) -> _Mention | None:
+        """The person introduced earlier with ``role`` ("political analyst X", "X, the minister")."""
+        text = self.text
+        rx = re.compile(rf"\b{re.escape(role)}\b", re.IGNORECASE)
+        hits = [m for m in rx.finditer(text, 0, pos) if not self._in_quote(m.start())]
+        for m in reversed(hits):
+            e = self._entity_in(m.end(), min(pos, m.end() + 40), m.end())
+            if e is not None and e.type == "PERSON" and e.start >= m.end():
+                return _Mention(e.start, e.start, e.end, e.canonical, "")
+            e = self._entity_in(max(0, m.start() - 80), m.start(), m.start())
+            if e is not None and e.type == "PERSON" and "," in text[e.end : m.start()]:
+                return _Mention(e.start, e.start, e.end, e.canonical, "")
+        return None
+
+    def _after_preposition(self, pos: int, lo: int) -> bool:
+        prev = self.text[max(lo, pos - 25) : pos].split()
+        return bool(prev) and prev[-1].lower() in _PREPOSITIONS
+
+    def _subject(
+        self, a: int, b: int, verb: int, after: bool, leftmost: bool = False
+    ) -> tuple[_Mention | None, float]:
+        """The speaker named in ``text[a:b]``, nearest the verb at ``verb``.
+
+        ``after`` is True when the window follows the verb ("said the minister");
+        ``leftmost`` picks the clause's first mention (the subject of a
+        participle: "He then defended the remark, saying"). Returns the mention and how much to trust it.
+        """
+        text = self.text
+        if a >= b:
+            return None, 0.0
+        cands: list[tuple[int, int, str, re.Match[str] | Entity]] = []
+        e = self._entity_in(a, b, verb)
+        taken = (e.start, e.end) if e is not None else (b, b)
+        if e is not None:
+            cands.append((e.start, e.end, "entity", e))
+        for m in _PRONOUN.finditer(text, a, b):
+            cands.append((m.start(), m.end(), "pronoun", m))
+        for m in _DESCRIPTION.finditer(text, a, b):
+            cands.append((m.start(), m.end(), "role", m))
+        for m in _NAME.finditer(text, a, b):
+            if m.start() < taken[1] and taken[0] < m.end():
+                continue
+            words = [w for w in m.group().split() if w.rstrip(".") not in _NAME_STOP]
+            if words and not _ROLE_WORD.fullmatch(words[-1]):
+                cands.append((m.start(), m.end(), "name", m))
+        # the object of a preposition ("told Fox News", "a letter from his doctor") is not the speaker
+        cands = [c for c in cands if not self._after_preposition(c[0], a)]
+        if not cands:
+            return None, 0.0
+        order = {"entity": 0, "name": 1, "role": 2, "pronoun": 3}
+        if leftmost:
+            cands.sort(key=lambda c: (c[0], order[c[2]]))
+        else:
+            cands.sort(key=lambda c: (min(abs(c[0] - verb), abs(c[1] - verb)), order[c[2]]))
+        _, _, kind, obj = cands[0]
+        if kind == "entity":
+            ent = obj  # type: ignore[assignment]
+            # a description with a name inside it ("the minister, Jane Doe") still names her
+            return _Mention(ent.start, ent.start, ent.end, ent.canonical, ""), 0.95
+        m = obj  # type: ignore[assignment]
+        if kind == "name":
+            words = [w for w in m.group().split() if w.rstrip(".") not in _NAME_STOP]
+            name = " ".join(words)
+            off = m.group().find(words[0])
+            return _Mention(
+                m.start(), m.start() + off, m.end(), self._canonical_name(name), ""
+            ), 0.8
+        if kind == "pronoun":
+            p = m.group().lower()
+            if p not in ("he", "she"):
+                return None, 0.0
+            ref = self._recent_person(m.start(), "m" if p == "he" else "f")
+            if ref is None:
+                return None, 0.0
+            if ref.name not in self.genders:
+                self.genders[ref.name] = "m" if p == "he" else "f"
+            return ref, 0.8
+        role = m.group(2)
+        ref = self._resolve_description(role, m.start())
+        if ref is not None:
+            return ref, 0.8
+        gender = "f" if _FEMALE_ROLE.search(role) else "m" if _MALE_ROLE.search(role) else ""
+        ref = self._recent_person(m.start(), gender)
+        return ref, 0.55
+
+    # -- attribution ------------------------------------------------------
+
+    def _after(self, e: int, hi: int) -> tuple[_Mention | None, float, bool]:
+        """``…,” SUBJ said`` or ``…,” said SUBJ`` right after the quote."""
+        text = self.text
+        lead = re.match(r"[\s,;:\-—–―]*", text[e:hi])
+        a = e + (lead.end() if lead else 0)
+        end = self._sentence_end(a, hi)
+        if re.search(r"[—―]", text[e:a]):
+            # a byline-style attribution: “…” ― Jane Doe
+            line_end = text.find("\n", a, hi)
+            b = hi if line_end < 0 else line_end
+            if b - a < 80:
+                subj, conf = self._subject(a, b, a, after=True, leftmost=True)
+                if subj is not None:
+                    return subj, min(conf, 0.9), True
+        for v in REPORTING_VERB.finditer(text, a, min(end, a + 160)):
+            before = text[a : v.start()]
+            if len(before.split()) > 12 or _CLAUSE_CUT.search(before):
+                break
+            ended = text[max(0, e - 2) : e].lstrip('"”»›').endswith((".", "!", "?"))
+            subj, conf = self._subject(a, v.start(), v.start(), after=False)
+            if subj is None:
+                tail = text[v.end() : end]
+                stop = re.search(r"[,;:.(]|\bthat\b", tail)
+                b = v.end() + (stop.start() if stop else len(tail))
+                subj, conf = self._subject(v.end(), b, v.end(), after=True)
+            if subj is None:
+                return None, 0.0, True
+            if ended and text[a].isupper() and re.match(r"\s+that\b", text[v.end() :]):
+                return None, 0.0, False  # a new sentence of indirect speech
+            return subj, conf, True
+        return None, 0.0, False
+
+    def _before(self, lo: int, s: int) -> tuple[_Mention | None, float, bool]:
+        """``SUBJ said: “…`` or ``according to SUBJ, “…`` before the quote."""
+        text = self.text
+        start = self._sentence_start(lo, s)
+        verbs = list(REPORTING_VERB.finditer(text, start, s))
+        if not verbs:
+            return None, 0.0, False
+        v = verbs[-1]
+        if v.group().lower().startswith("according"):
+            stop = re.search(r"[,;:.]", text[v.end() : s])
+            b = v.end() + (stop.start() if stop else s - v.end())
+            subj, conf = self._subject(v.end(), b, v.end(), after=True)
+            return subj, conf, True
+        clause = start
+        for c in _CLAUSE_CUT.finditer(text, start, v.start()):
+            clause = c.end()
+        participle = v.group().lower().endswith("ing")
+        subj, conf = self._subject(clause, v.start(), v.start(), after=False, leftmost=participle)
+        if subj is None:
+            stop = re.search(r"[,;:.]|\bthat\b", text[v.end() : s])
+            b = v.end() + (stop.start() if stop else s - v.end())
+            subj, conf = self._subject(v.end(), b, v.end(), after=True)
+        return subj, conf, True
+
+    def _intro(self, s: int) -> tuple[_Mention | None, float]:
+        """The last sentence of the paragraph before a quote paragraph."""
+        prev = self._prev_para(s)
+        if prev is None:
+            return None, 0.0
+        ps, pe = prev
+        text = self.text
+        end = pe
+        while end > ps and text[end - 1].isspace():
+            end -= 1
+        if self._in_quote(max(ps, end - 1)):
+            return None, 0.0
+        start = self._sentence_start(ps, end)
+        verbs = list(REPORTING_VERB.finditer(text, start, end))
+        if verbs:
+            v = verbs[0]
+            subj, conf = self._before(start, v.end())[:2]
+            if subj is not None:
+                return subj, min(conf, 0.8)
+        ref = self._recent_person(end)
+        if ref is not None and ref.pos >= start:
+            return ref, 0.45
+        return None, 0.0
+
+    def attribute(self, s: int, e: int, require_verb: bool = False) -> Attribution | None:
+        """The speaker of the quote ``text[s:e]``; None when nothing points to one.
+
+        With ``require_verb`` only a reporting verb in the quote's own sentence
+        counts (short quoted terms need one to be speech at all).
+        """
+        text = self.text
+        ps, pe = self._para(s)
+        es, ee = self._para(max(s, e - 1))
+        nxt = bisect.bisect_left(self.span_starts, e)
+        hi = min(ee, self.spans[nxt][0]) if nxt < len(self.spans) else ee
+        prv = bisect.bisect_left(self.span_starts, s) - 1
+        lo = max(ps, self.spans[prv][1]) if prv >= 0 else ps
+
+        subj, conf, adjacent = self._after(e, hi)
+        if subj is None:
+            subj, conf, adj2 = self._before(lo, s)
+            adjacent = adjacent or adj2
+        if subj is None and require_verb:
+            return None
+        if subj is None and not text[ps:s].strip():
+            subj, conf = self._intro(s)
+            if subj is None and self.last_quote is not None:
+                ls, le, latt = self.last_quote
+                if latt is not None and latt.speaker and self._prev_para(s) is not None:
+                    pps, _ = self._prev_para(s)
+                    if le > pps:
+                        subj = _Mention(s, None, None, latt.speaker, "")
+                        conf = 0.6
+        if subj is None:
+            att = None
+        else:
+            att = Attribution(subj.name, conf, subj.start, subj.end, adjacent)
+            # the speaker is who "he" means next, wherever the name was
+            self._add_salient(_Mention(s, subj.start, subj.end, subj.name, ""))
+        self.last_quote = (s, e, att)
+        return att
