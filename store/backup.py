@@ -1,0 +1,275 @@
+"""The whole library as one JSON file, and back.
+
+The file holds the articles with their full text and annotations, the taught
+entities, the backup schema version and the margin version that wrote it. It is
+deterministic (sorted keys, articles by id, notes and highlights in a stable order,
+no timestamp of its own), so backup -> restore -> backup gives the same bytes.
+Derived data (analysis, indexes) is not in it: a restored library rebuilds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from store.errors import LibraryCorrupt, LibraryTooNew, SaveFailed, StoreError
+from store.models import Annotations, Article, Highlight, Note, TaughtEntity
+
+__all__ = [
+    "BACKUP_FORMAT",
+    "BACKUP_SCHEMA",
+    "BackupInvalid",
+    "BackupTooNew",
+    "LibraryNotEmpty",
+    "backup",
+    "backup_document",
+    "read_backup",
+    "restore",
+]
+
+BACKUP_FORMAT = "margin-backup"
+BACKUP_SCHEMA = 1
+
+
+class BackupInvalid(LibraryCorrupt):
+    """The backup file is not valid JSON or not a margin backup of the right shape."""
+
+
+class BackupTooNew(LibraryTooNew):
+    """The backup was written by a newer margin (higher backup schema)."""
+
+
+class LibraryNotEmpty(StoreError):
+    """Restore into a library that already has articles, without merge."""
+
+
+def _margin_version() -> str:
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        return version("margin")
+    except (ImportError, PackageNotFoundError):
+        return "unknown"
+
+
+def _article_record(library, article: Article) -> dict[str, Any]:
+    ann = library.annotations(article.id)
+    notes = sorted(ann.notes, key=lambda n: (n.created, n.id))
+    highlights = sorted(ann.highlights, key=lambda h: (h.start, h.end, h.id))
+    return {
+        "article": article.to_dict(),
+        "text": library.text(article.id),
+        "annotations": {
+            "tags": list(ann.tags),
+            "notes": [n.to_dict() for n in notes],
+            "highlights": [h.to_dict() for h in highlights],
+            "position": ann.position,
+        },
+    }
+
+
+def backup_document(library) -> dict[str, Any]:
+    """The backup as a JSON-able dict (what ``backup`` writes)."""
+    articles = sorted(library.articles(), key=lambda a: a.id)
+    taught = sorted(library.taught(), key=lambda t: (t.created, t.id))
+    return {
+        "format": BACKUP_FORMAT,
+        "schema": BACKUP_SCHEMA,
+        "margin_version": _margin_version(),
+        "articles": [_article_record(library, a) for a in articles],
+        "taught": [t.to_dict() for t in taught],
+    }
+
+
+def _counts(doc: dict[str, Any]) -> dict[str, int]:
+    records = doc["articles"]
+    return {
+        "articles": len(records),
+        "highlights": sum(len(r["annotations"]["highlights"]) for r in records),
+        "notes": sum(len(r["annotations"]["notes"]) for r in records),
+        "taught": len(doc["taught"]),
+    }
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Temp file in the same folder, fsync, rename over, fsync the folder: a crash
+    leaves either the old file or the new one, never half of one."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:  # Windows cannot open a folder; the rename is enough there
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def backup(library, path: Path) -> dict[str, int]:
+    """Write the whole library to ``path`` as one JSON file (atomic). Returns counts:
+    articles, highlights, notes, taught."""
+    path = Path(path)
+    doc = backup_document(library)
+    data = json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    if path.is_dir():
+        raise SaveFailed(f"{path}: is a folder; give a file name for the backup")
+    try:
+        _atomic_write(path, data.encode("utf-8", errors="surrogatepass"))
+    except OSError as err:
+        raise SaveFailed(f"{path}: cannot write the backup ({err.strerror or err})") from None
+    return _counts(doc)
+
+
+# --- reading and checking ----------------------------------------------------
+
+_ARTICLE_FIELDS = {"id": str, "title": str, "source": str, "sha256": str, "added": str}
+_NOTE_FIELDS = {"id": str, "text": str, "created": str}
+_HIGHLIGHT_FIELDS = {"id": str, "start": int, "end": int, "exact": str}
+_TAUGHT_FIELDS = {"id": str, "action": str, "text": str}
+
+
+def _require(obj: Any, fields: dict[str, type], where: str) -> None:
+    if not isinstance(obj, dict):
+        raise ValueError(f"{where} is not an object")
+    for name, kind in fields.items():
+        value = obj.get(name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ValueError(f"{where} has no valid {name!r}")
+
+
+def _str_list(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{where} is not a list of strings")
+    return value
+
+
+def _parse_record(record: Any, n: int) -> tuple[Article, str, Annotations]:
+    where = f"article #{n + 1}"
+    if not isinstance(record, dict):
+        raise ValueError(f"{where} is not an object")
+    _require(record.get("article"), _ARTICLE_FIELDS, f"{where}'s metadata")
+    article = Article.from_dict(record["article"])
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise ValueError(f"{where} ({article.id}) has no text")
+    digest = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+    if digest != article.sha256:
+        raise ValueError(f"{where} ({article.id}): text does not match its checksum")
+    ann = record.get("annotations")
+    if not isinstance(ann, dict):
+        raise ValueError(f"{where} ({article.id}) has no annotations")
+    notes_raw = ann.get("notes", [])
+    highlights_raw = ann.get("highlights", [])
+    if not isinstance(notes_raw, list) or not isinstance(highlights_raw, list):
+        raise ValueError(f"{where} ({article.id}): notes and highlights must be lists")
+    notes = []
+    for i, raw in enumerate(notes_raw):
+        _require(raw, _NOTE_FIELDS, f"{where} ({article.id}) note #{i + 1}")
+        notes.append(Note.from_dict(raw))
+    highlights = []
+    for i, raw in enumerate(highlights_raw):
+        label = f"{where} ({article.id}) highlight #{i + 1}"
+        _require(raw, _HIGHLIGHT_FIELDS, label)
+        _str_list(raw.get("tags", []), f"{label}'s tags")
+        if not 0 <= raw["start"] <= raw["end"]:
+            raise ValueError(f"{label} has offsets out of order")
+        highlights.append(Highlight.from_dict(raw))
+    position = ann.get("position", 0)
+    if not isinstance(position, int) or isinstance(position, bool):
+        raise ValueError(f"{where} ({article.id}): position is not a number")
+    annotations = Annotations(
+        article_id=article.id,
+        tags=list(_str_list(ann.get("tags", []), f"{where} ({article.id})'s tags")),
+        notes=notes,
+        highlights=highlights,
+        position=position,
+    )
+    return article, text, annotations
+
+
+def read_backup(path: Path) -> tuple[list[tuple[Article, str, Annotations]], list[TaughtEntity]]:
+    """Read and check a whole backup file before anything is restored. Raises
+    BackupInvalid (damaged or wrong shape) or BackupTooNew, each with the path."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise BackupInvalid(f"{path}: cannot read the backup ({err.strerror or err})") from None
+    try:
+        doc = json.loads(raw.decode("utf-8", errors="surrogatepass"))
+    except (UnicodeDecodeError, ValueError) as err:
+        raise BackupInvalid(f"{path}: not a margin backup: damaged JSON ({err})") from None
+    if not isinstance(doc, dict) or doc.get("format") != BACKUP_FORMAT:
+        raise BackupInvalid(f'{path}: not a margin backup (no "format": "{BACKUP_FORMAT}")')
+    schema = doc.get("schema")
+    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+        raise BackupInvalid(f"{path}: not a margin backup: bad schema version {schema!r}")
+    if schema > BACKUP_SCHEMA:
+        raise BackupTooNew(
+            f"{path}: written by a newer margin ({doc.get('margin_version', '?')}, backup "
+            f"schema {schema}; this one reads up to {BACKUP_SCHEMA}): upgrade margin"
+        )
+    try:
+        if not isinstance(doc.get("articles"), list) or not isinstance(doc.get("taught", []), list):
+            raise ValueError("'articles' and 'taught' must be lists")
+        records = [_parse_record(r, n) for n, r in enumerate(doc["articles"])]
+        ids = [a.id for a, _, _ in records]
+        if len(set(ids)) != len(ids):
+            raise ValueError("an article id appears twice")
+        taught = []
+        for i, raw in enumerate(doc.get("taught", [])):
+            _require(raw, _TAUGHT_FIELDS, f"taught entity #{i + 1}")
+            taught.append(TaughtEntity.from_dict(raw))
+    except ValueError as err:
+        raise BackupInvalid(f"{path}: damaged margin backup: {err}") from None
+    return records, taught
+
+
+def restore(library, path: Path, merge: bool = False) -> dict[str, int]:
+    """Restore a backup into ``library``, which must be empty unless ``merge``.
+
+    The whole file is read and checked first, so a damaged or too-new backup
+    changes nothing. With ``merge``, articles already in the library (same id) and
+    taught entities already known are left as they are. Returns counts: articles
+    (added), skipped (already present), highlights, notes, taught (added).
+    """
+    path = Path(path)
+    records, taught = read_backup(path)
+    if not merge and not library.is_empty():
+        raise LibraryNotEmpty(
+            f"{path}: the library is not empty; restore into an empty library, or merge"
+        )
+    counts = {"articles": 0, "skipped": 0, "highlights": 0, "notes": 0, "taught": 0}
+    for article, text, ann in records:
+        status = library.import_record(article, text, ann)
+        if status == "added":
+            counts["articles"] += 1
+            counts["highlights"] += len(ann.highlights)
+            counts["notes"] += len(ann.notes)
+        else:
+            counts["skipped"] += 1
+    known = {t.id for t in library.taught()}
+    for entity in taught:
+        if entity.id not in known:
+            library.add_taught_entity(entity)
+            known.add(entity.id)
+            counts["taught"] += 1
+    return counts

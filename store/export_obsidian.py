@@ -1,0 +1,117 @@
+"""The ``obsidian`` export profile: YAML front matter (properties), then the article's
+notes, highlights with ``^hl-...`` block ids, quotes as callouts and an entity index
+with wikilinks."""
+
+from __future__ import annotations
+
+import yaml
+
+from store.export_markdown import (
+    ExportItem,
+    article_notes,
+    block_id,
+    entity_index,
+    escape_inline_text,
+    escape_line,
+    grouped_entities,
+    highlight_note_texts,
+    highlight_notes,
+    is_url,
+    link_target,
+    obsidian_tags,
+    one_line,
+    quotes,
+    sorted_highlights,
+    text_lines,
+)
+
+PROFILE = "obsidian"
+
+
+def front_matter(item: ExportItem) -> dict:
+    """The properties block, in a fixed key order."""
+    a = item.article
+    names = [link_target(e.name) for e in entity_index(item)]
+    aliases = []
+    title = getattr(item.analysis, "title", None)
+    if title and one_line(title) != one_line(a.title):
+        aliases.append(one_line(title))
+    return {
+        "id": a.id,
+        "title": a.title,
+        "source": a.source,
+        "site": a.site,
+        "author": a.author,
+        "published": a.published,
+        "saved": a.added,
+        "tags": obsidian_tags(item.annotations.tags),
+        "aliases": aliases,
+        "entities": [f"[[{n}]]" for n in names if n],
+    }
+
+
+def dump_front_matter(data: dict) -> str:
+    """``data`` as a ``---`` fenced YAML block (safe_dump, so it always parses)."""
+    body = yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=False, width=float("inf"), default_flow_style=False
+    )
+    return f"---\n{body}---\n"
+
+
+def _quote_block(lines: list[str], prefix: str = "> ") -> list[str]:
+    return [
+        (prefix + escape_line(line, PROFILE)).rstrip() if line.strip() else ">" for line in lines
+    ]
+
+
+def render(item: ExportItem) -> str:
+    """The article's Markdown for Obsidian."""
+    a = item.article
+    out = [dump_front_matter(front_matter(item)), f"# {escape_inline_text(a.title)}", ""]
+    if a.source:
+        source = f"<{a.source}>" if is_url(a.source) else escape_inline_text(a.source)
+        out += [f"Source: {source}", ""]
+
+    notes = article_notes(item.annotations)
+    if notes:
+        out += ["## Notes", ""]
+        for note in notes:
+            lines = [escape_line(line, PROFILE) for line in text_lines(note.text)]
+            if lines:
+                out.append("- " + lines[0])
+                out += [("  " + line) if line else "" for line in lines[1:]]
+        out.append("")
+
+    highlights = sorted_highlights(item.annotations)
+    if highlights:
+        attached = highlight_notes(item.annotations)
+        out += ["## Highlights", ""]
+        for hl in highlights:
+            quote = _quote_block(text_lines(hl.exact) or [""])
+            quote[-1] = f"{quote[-1]} ^{block_id(hl.id)}"
+            out += quote + [""]
+            if hl.orphan:
+                out += ["*This passage is no longer in the article's text.*", ""]
+            for text in highlight_note_texts(hl, attached):
+                out += [escape_line(line, PROFILE) for line in text_lines(text)] + [""]
+            tags = obsidian_tags(hl.tags)
+            if tags:
+                out += [" ".join("#" + t for t in tags), ""]
+
+    found = quotes(item)
+    if found:
+        out += ["## Quotes", ""]
+        for q in found:
+            speaker = escape_inline_text(q.speaker) if q.speaker else "Unattributed"
+            out += [f"> [!quote] {speaker}"] + _quote_block(text_lines(q.text)) + [""]
+
+    index = entity_index(item)
+    if index:
+        out += ["## Entities", ""]
+        for label, entities in grouped_entities(index):
+            out += [f"### {label}", ""]
+            out += [
+                f"- [[{link_target(e.name)}]] ({e.count})" for e in entities if link_target(e.name)
+            ]
+            out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
