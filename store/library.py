@@ -1,28 +1,311 @@
 """The one facade through which the TUI and the CLI read and write a library.
 
-CONTRACT STUB: signatures are fixed; the implementation is being written.
+Every mutation takes the library's inter-process lock, writes through
+:class:`store.storage.DurableStorage` (temp file, fsync, replace, fsync of the
+directory) and is on disk when it returns. The folder layout is described in
+``store.paths``: article metadata in ``library.json``, texts in content-addressed
+files, and each article's annotations in their own small database, so that a
+save costs the same in a library of 100 or 10,000 articles.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.table import Document, Table
+
+from store import anchoring
+from store.errors import LibraryBusy, LibraryCorrupt, NotFound, SaveFailed, StoreError
 from store.models import Annotations, Article, ArticleSummary, Highlight, Note, TaughtEntity
+from store.paths import Layout
+from store.paths import default_root as _default_root
+from store.storage import DurableStorage, ensure_dir, write_atomic
+
+ARTICLES = "articles"
+TAUGHT = "taught"
+ANNOTATIONS = "annotations"
+ID_LENGTH = 10
+LOCK_TIMEOUT = 10.0
+TAUGHT_ACTIONS = ("add", "retype", "rename", "merge", "reject")
+# A new teaching about a text replaces older ones of the same group: the latest
+# word on what a text *is* wins, and so does the latest word on what it refers to.
+_TAUGHT_GROUP = {"add": 0, "retype": 0, "reject": 0, "rename": 1, "merge": 1}
+_SAFE_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,63}")
+_TITLE_MAX = 200
+_SUMMARY_FORMAT = 1
+
+
+class _KeyedTable(Table):
+    """A TinyDB table whose records are keyed by their own string id."""
+
+    document_id_class = str
+
+    def _get_next_id(self) -> str:
+        raise ValueError("records in this table are inserted with an explicit id")
+
+
+class _Database(TinyDB):
+    table_class = _KeyedTable
+
+
+def now() -> str:
+    """The current time, ISO 8601 UTC, seconds precision."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def text_sha256(text: str) -> str:
+    """SHA-256 of ``text`` encoded as UTF-8 (lone surrogates passed through)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def normalize_tags(tags: Iterable[str] | str) -> list[str]:
+    """Strip, collapse inner whitespace, drop empties and case-insensitive
+    duplicates, keep the order given."""
+    if isinstance(tags, str):
+        tags = [tags]
+    out: list[str] = []
+    seen: set[str] = set()
+    for tag in tags:
+        clean = " ".join(str(tag).split())
+        key = clean.casefold()
+        if clean and key not in seen:
+            seen.add(key)
+            out.append(clean)
+    return out
+
+
+def _fallback_title(text: str) -> str:
+    # Scraped pages often start with stray one-word lines ("EN", "News"); a title
+    # has at least two words.
+    first = ""
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if not line:
+            continue
+        first = first or line
+        if len(line.split()) >= 2:
+            return line
+    return first
+
+
+def _clean_title(title: str | None, text: str) -> str:
+    clean = " ".join((title or "").split()) or _fallback_title(text) or "Untitled"
+    return clean if len(clean) <= _TITLE_MAX else clean[: _TITLE_MAX - 1].rstrip() + "…"
+
+
+def _empty_doc() -> dict[str, Any]:
+    return {"tags": [], "notes": [], "highlights": [], "position": 0, "anchored": ""}
+
+
+def _new_id(prefix: str, taken: Iterable[str]) -> str:
+    taken = set(taken)
+    while True:
+        candidate = prefix + secrets.token_hex(4)
+        if candidate not in taken:
+            return candidate
 
 
 class Library:
-    """A library folder. Every mutation is durable (on disk) when it returns."""
+    """A library folder. Every mutation is durable (on disk) when it returns.
 
-    def __init__(self, root: str | Path, *, create: bool = True) -> None:
-        raise NotImplementedError
+    Reads take no lock and always see the latest saved state, also one written
+    by another process. ``root`` is the folder; ``lock_timeout`` is how long a
+    mutation waits for another process before raising LibraryBusy.
+    """
+
+    def __init__(
+        self, root: str | Path, *, create: bool = True, lock_timeout: float = LOCK_TIMEOUT
+    ) -> None:
+        root = Path(root).expanduser()
+        if root.exists() and not root.is_dir():
+            raise StoreError(f"{root}: is not a folder")
+        if not root.exists():
+            if not create:
+                raise NotFound(f"{root}: there is no library here")
+            try:
+                ensure_dir(root)
+            except OSError as err:
+                raise StoreError(
+                    f"{root}: cannot create the library folder ({err.strerror})"
+                ) from err
+        self.root = root
+        self.paths = Layout(root)
+        self.lock_timeout = lock_timeout
+        self._lock = FileLock(str(self.paths.lock), timeout=lock_timeout)
+        self._db = _Database(self.paths.db, storage=DurableStorage)
+        self._storage: DurableStorage = self._db.storage  # type: ignore[assignment]
+        self._tables_key: tuple[int, ...] | None = None
+        self._articles: dict[str, Article] = {}
+        self._by_sha: dict[str, str] = {}
+        self._summary_cache: dict[str, list[Any]] | None = None
+        self._code_fingerprint: str | None = None
+        # Reading now reports a damaged or too-new library when it is opened.
+        self._article_map()
 
     @staticmethod
     def default_root() -> Path:
         """``$MARGIN_LIBRARY`` or platformdirs' user data dir for "margin"."""
-        raise NotImplementedError
+        return _default_root()
 
-    # --- articles -------------------------------------------------------
+    @classmethod
+    def open_default(cls, **kwargs: Any) -> Library:
+        """The library at :meth:`default_root`, created when missing."""
+        return cls(cls.default_root(), **kwargs)
+
+    def close(self) -> None:
+        """Release what this object holds (no file stays open between calls)."""
+        self._db.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Library({str(self.root)!r})"
+
+    # --- locking, change counter -------------------------------------------
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise LibraryBusy(
+                f"{self.root}: another margin process has held the library for over "
+                f"{self.lock_timeout:g} s; try again when it is done"
+            ) from None
+        except OSError as err:
+            raise SaveFailed(
+                f"{self.paths.lock}: cannot take the library lock ({err.strerror})"
+            ) from err
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def version(self) -> int:
+        """A number that changes whenever anything in the library changes (for
+        caches). Cheap: one small file read."""
+        try:
+            raw = self.paths.version_file.read_bytes()
+            return int(raw.strip() or b"0")
+        except (OSError, ValueError):
+            return 0
+
+    def _bump(self) -> None:
+        # Derived: not fsynced, and starts from the clock so a deleted counter
+        # never repeats an old value.
+        path = self.paths.version_file
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                raw = os.pread(fd, 32, 0).strip()
+                try:
+                    value = int(raw) if raw else time.time_ns() // 1000
+                except ValueError:
+                    value = time.time_ns() // 1000
+                os.pwrite(fd, b"%020d" % (value + 1), 0)
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
+
+    # --- library.json ---------------------------------------------------------
+    def _article_map(self) -> dict[str, Article]:
+        # Cached by the file's identity: every save replaces the file (a new
+        # inode), so another process's write is noticed by one stat call.
+        try:
+            st = os.stat(self.paths.db)
+            key: tuple[int, ...] | None = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            key = None
+        except OSError as err:
+            raise StoreError(f"{self.paths.db}: cannot read ({err.strerror})") from err
+        if key is None:
+            self._articles, self._by_sha, self._tables_key = {}, {}, None
+            return self._articles
+        if key != self._tables_key:
+            tables = self._storage.read() or {}
+            self._load_tables(tables)
+            self._tables_key = key
+        return self._articles
+
+    def _load_tables(self, tables: dict[str, Any]) -> None:
+        articles: dict[str, Article] = {}
+        try:
+            for aid, rec in tables.get(ARTICLES, {}).items():
+                articles[aid] = Article.from_dict(rec)
+        except TypeError as err:
+            raise LibraryCorrupt(f"{self.paths.db}: an article record is incomplete") from err
+        self._articles = articles
+        self._by_sha = {a.sha256: a.id for a in articles.values()}
+
+    def _update_library(self, fn: Callable[[dict[str, Any]], Any]) -> Any:
+        """Read library.json afresh, let ``fn`` change its tables, write them back
+        (unless ``fn`` returns False: nothing changed). The caller holds the lock."""
+        tables = self._storage.read() or {}
+        for name in (ARTICLES, TAUGHT):
+            tables.setdefault(name, {})
+        result = fn(tables)
+        if result is not False:
+            self._storage.write(tables)
+            self._tables_key = None
+        return result
+
+    def _resolve(self, article_id: str) -> Article:
+        articles = self._article_map()
+        if not isinstance(article_id, str):
+            raise NotFound(f"no article with id {article_id!r}")
+        found = articles.get(article_id)
+        if found is not None:
+            return found
+        prefix = article_id.strip().lower()
+        if not prefix:
+            raise NotFound("no article id given")
+        matches = [aid for aid in articles if aid.startswith(prefix)]
+        if len(matches) == 1:
+            return articles[matches[0]]
+        if not matches:
+            raise NotFound(f"no article with id {article_id!r}")
+        raise NotFound(
+            f"id prefix {article_id!r} matches {len(matches)} articles; give more characters"
+        )
+
+    # --- bodies -------------------------------------------------------------
+    def _write_body(self, sha: str, text: str) -> None:
+        path = self.paths.body(sha)
+        if path.exists():
+            return
+        write_atomic(path, text.encode("utf-8", "surrogatepass"))
+
+    def _read_body(self, article: Article) -> str:
+        path = self.paths.body(article.sha256)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise LibraryCorrupt(f"{path}: the text of article {article.id} is missing") from None
+        except OSError as err:
+            raise StoreError(f"{path}: cannot read ({err.strerror})") from err
+        if hashlib.sha256(raw).hexdigest() != article.sha256:
+            raise LibraryCorrupt(f"{path}: the text of article {article.id} is damaged")
+        return raw.decode("utf-8", "surrogatepass")
+
+    # --- articles -----------------------------------------------------------
     def add_article(
         self,
         text: str,
@@ -38,64 +321,407 @@ class Library:
         """Save an article. Returns (article, status) with status "added", "exists"
         (same content already saved: nothing changes) or "updated" (same source,
         new content: text replaced, highlights re-anchored, orphans kept)."""
-        raise NotImplementedError
+        item = dict(
+            text=text,
+            title=title,
+            source=source,
+            format=format,
+            site=site,
+            author=author,
+            published=published,
+            tags=tags,
+        )
+        return self.add_articles([item])[0]
 
-    def import_document(self, doc, tags: Iterable[str] = ()) -> tuple[Article, str]:
+    def add_articles(self, items: Iterable[dict[str, Any]]) -> list[tuple[Article, str]]:
+        """Save many articles with one write of the library index (a folder import).
+        Each item holds add_article's arguments (``text``, ``title``, ``source``,
+        optional ``format``, ``site``, ``author``, ``published``, ``tags``);
+        returns one (article, status) per item, in order."""
+        prepared = []
+        for item in items:
+            text = item["text"]
+            if not isinstance(text, str):
+                raise TypeError("article text must be a str")
+            if not text.strip():
+                raise ValueError(f"{item.get('source') or 'article'}: the text is empty")
+            prepared.append((item, text_sha256(text), normalize_tags(item.get("tags", ()))))
+        if not prepared:
+            return []
+        with self._locked():
+            results: list[tuple[Article, str]] = []
+            follow_up: list[tuple[Article, list[str]]] = []
+
+            def apply(tables: dict[str, Any]) -> bool:
+                records = tables[ARTICLES]
+                by_sha = {rec.get("sha256"): aid for aid, rec in records.items()}
+                by_source: dict[str, str] = {}
+                for aid, rec in sorted(records.items(), key=lambda kv: kv[1].get("added", "")):
+                    if rec.get("source") not in (None, "", "-"):
+                        by_source[rec["source"]] = aid
+                for item, sha, tags in prepared:
+                    if sha in by_sha:
+                        results.append((Article.from_dict(records[by_sha[sha]]), "exists"))
+                        continue
+                    text = item["text"]
+                    source = str(item.get("source") or "-")
+                    fields = dict(
+                        title=_clean_title(item.get("title"), text),
+                        sha256=sha,
+                        chars=len(text),
+                        format=item.get("format") or "txt",
+                        site=item.get("site"),
+                        author=item.get("author"),
+                        published=item.get("published"),
+                    )
+                    self._write_body(sha, text)
+                    prior_id = by_source.get(source)
+                    if prior_id is not None:
+                        prior = Article.from_dict(records[prior_id])
+                        del by_sha[prior.sha256]
+                        article = dataclasses.replace(prior, **fields)
+                        status = "updated"
+                    else:
+                        article = Article(
+                            id=self._fresh_id(sha, records),
+                            source=source,
+                            added=now(),
+                            **fields,
+                        )
+                        status = "added"
+                    records[article.id] = article.to_dict()
+                    by_sha[sha] = article.id
+                    if source != "-":
+                        by_source[source] = article.id
+                    results.append((article, status))
+                    if status == "updated" or tags:
+                        follow_up.append((article, tags))
+                return any(status != "exists" for _, status in results)
+
+            self._update_library(apply)
+            # Highlights of an updated article are re-anchored here; were this
+            # interrupted, the next access re-anchors them (the shard remembers
+            # which text its offsets belong to).
+            for article, tags in follow_up:
+                self._modify_locked(article, lambda doc, ctx, tags=tags: _merge_tags(doc, tags))
+            self._bump()
+            return results
+
+    @staticmethod
+    def _fresh_id(sha: str, records: dict[str, Any]) -> str:
+        length = ID_LENGTH
+        while sha[:length] in records:
+            length += 2
+        return sha[:length]
+
+    def import_document(self, doc: Any, tags: Iterable[str] = ()) -> tuple[Article, str]:
         """Save an ``analysis.ingest.Document`` (text plus metadata); as add_article."""
-        raise NotImplementedError
+        return self.add_articles([_document_item(doc, tags)])[0]
+
+    def import_documents(
+        self, docs: Iterable[Any], tags: Iterable[str] = ()
+    ) -> list[tuple[Article, str]]:
+        """Save many ``analysis.ingest.Document`` objects with one index write."""
+        tags = list(tags)
+        return self.add_articles([_document_item(doc, tags) for doc in docs])
 
     def seed_samples(self) -> int:
         """Import the bundled sample articles (package ``margin_samples``); returns how
         many were added. The app calls this the first time it opens an empty library."""
-        raise NotImplementedError
+        from importlib import resources
+
+        try:
+            package: Any = resources.files("margin_samples")
+        except ModuleNotFoundError:
+            # Running from a source checkout that is not installed.
+            package = Path(__file__).resolve().parent.parent / "sample_articles"
+        entries = sorted(
+            (e for e in package.iterdir() if e.name.endswith(".txt") and e.is_file()),
+            key=lambda e: e.name,
+        )
+        items = []
+        for entry in entries:
+            with resources.as_file(entry) as path:
+                item = _read_sample(Path(path))
+            # A stable source, not the install path, so re-seeding dedupes.
+            item["source"] = f"sample_articles/{entry.name}"
+            items.append(item)
+        return sum(status == "added" for _, status in self.add_articles(items))
 
     def import_record(self, article: Article, text: str, annotations: Annotations) -> str:
         """Restore one article exactly as backed up (ids, dates, annotations kept).
         Returns "added" or "exists"."""
-        raise NotImplementedError
+        return self.import_records([(article, text, annotations)])[0]
+
+    def import_records(self, records: Iterable[tuple[Article, str, Annotations]]) -> list[str]:
+        """Restore many articles as backed up with one index write; returns
+        "added" or "exists" for each. An article whose id or text is already in
+        the library is left as it is."""
+        records = list(records)
+        for article, text, _ in records:
+            if not isinstance(article.id, str) or not _SAFE_ID.fullmatch(article.id):
+                raise ValueError(f"article id {article.id!r} is not a valid id")
+            if not isinstance(text, str):
+                raise TypeError("article text must be a str")
+        with self._locked():
+            statuses: list[str] = []
+
+            def apply(tables: dict[str, Any]) -> bool:
+                stored = tables[ARTICLES]
+                by_sha = {rec.get("sha256") for rec in stored.values()}
+                for article, text, annotations in records:
+                    sha = text_sha256(text)
+                    if article.id in stored or sha in by_sha:
+                        statuses.append("exists")
+                        continue
+                    article = dataclasses.replace(article, sha256=sha, chars=len(text))
+                    self._write_body(sha, text)
+                    doc = _doc_from_annotations(annotations)
+                    doc["anchored"] = sha
+                    self._write_shard(article.id, doc)
+                    stored[article.id] = article.to_dict()
+                    by_sha.add(sha)
+                    statuses.append("added")
+                return "added" in statuses
+
+            self._update_library(apply)
+            self._bump()
+            return statuses
 
     def articles(self, tag: str | None = None) -> list[Article]:
-        raise NotImplementedError
+        """Saved articles, newest first (then by title); only those tagged ``tag``."""
+        if tag is not None:
+            return [s.article for s in self.summaries(tag)]
+        return _sorted_articles(self._article_map().values())
 
     def summaries(self, tag: str | None = None) -> list[ArticleSummary]:
-        raise NotImplementedError
+        """One row per article (tags and counts), newest first; only ``tag``'s."""
+        articles = self._article_map()
+        cache = self._load_summary_cache()
+        changed = False
+        rows = []
+        for article in _sorted_articles(articles.values()):
+            aid = article.id
+            try:
+                st = os.stat(self.paths.shard(aid))
+                key: list[int] | None = [st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns]
+            except FileNotFoundError:
+                key = None
+            entry = cache.get(aid)
+            if entry is None or entry[0] != key:
+                entry = self._summary_entry(aid, key)
+                if entry is None:
+                    entry = [key, [], 0, 0]
+                else:
+                    cache[aid] = entry
+                    changed = True
+            rows.append(ArticleSummary(article, list(entry[1]), entry[2], entry[3]))
+        for gone in [aid for aid in cache if aid not in articles]:
+            del cache[gone]
+            changed = True
+        if changed:
+            self._save_summary_cache(cache)
+        if tag is not None:
+            wanted = " ".join(tag.split()).casefold()
+            rows = [r for r in rows if any(t.casefold() == wanted for t in r.tags)]
+        return rows
+
+    def _summary_entry(self, aid: str, key: list[int] | None) -> list[Any] | None:
+        if key is None:
+            return [None, [], 0, 0]
+        try:
+            doc = self._read_shard(aid)
+        except StoreError:
+            # A damaged shard is reported by annotations(); the list still shows
+            # the article, and the entry is not cached so it is retried.
+            return None
+        return [key, list(doc["tags"]), len(doc["highlights"]), len(doc["notes"])]
+
+    def _load_summary_cache(self) -> dict[str, list[Any]]:
+        if self._summary_cache is None:
+            cache: dict[str, list[Any]] = {}
+            try:
+                data = json.loads(self.paths.summary_cache.read_bytes())
+                if data.get("format") == _SUMMARY_FORMAT and isinstance(data["entries"], dict):
+                    cache = data["entries"]
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                pass
+            self._summary_cache = cache
+        return self._summary_cache
+
+    def _save_summary_cache(self, cache: dict[str, list[Any]]) -> None:
+        raw = json.dumps({"format": _SUMMARY_FORMAT, "entries": cache}, ensure_ascii=False)
+        with contextlib.suppress(SaveFailed, UnicodeEncodeError):
+            write_atomic(self.paths.summary_cache, raw.encode("utf-8"), durable=False)
 
     def get(self, article_id: str) -> Article:
         """By id or unique id prefix; raises NotFound."""
-        raise NotImplementedError
+        return self._resolve(article_id)
 
     def text(self, article_id: str) -> str:
-        raise NotImplementedError
+        """The article's text, exactly as imported."""
+        return self._read_body(self._resolve(article_id))
 
     def delete_article(self, article_id: str) -> None:
-        raise NotImplementedError
+        """Remove an article. Its annotations are moved to ``trash/``, not erased."""
+        with self._locked():
+            article = self._resolve(article_id)
+            self._update_library(lambda tables: tables[ARTICLES].pop(article.id, None))
+            shard = self.paths.shard(article.id)
+            if shard.exists():
+                stamp = now().replace(":", "")
+                ensure_dir(self.paths.trash)
+                with contextlib.suppress(OSError):
+                    os.replace(shard, self.paths.trash / f"{article.id}.{stamp}.json")
+                with contextlib.suppress(OSError):
+                    os.unlink(shard.with_name(shard.name + ".bak"))
+            if article.sha256 not in self._by_sha_fresh():
+                with contextlib.suppress(OSError):
+                    os.unlink(self.paths.body(article.sha256))
+            with contextlib.suppress(OSError):
+                os.unlink(self.paths.analysis_cache(article.id))
+            self._bump()
+
+    def _by_sha_fresh(self) -> dict[str, str]:
+        self._article_map()
+        return self._by_sha
 
     def is_empty(self) -> bool:
-        raise NotImplementedError
+        """True when the library holds no article."""
+        return not self._article_map()
 
-    # --- annotations ----------------------------------------------------
+    # --- annotations ----------------------------------------------------------
+    def _shard_db(self, article_id: str) -> _Database:
+        return _Database(self.paths.shard(article_id), storage=DurableStorage)
+
+    def _read_shard(self, article_id: str) -> dict[str, Any]:
+        found = self._shard_db(article_id).table(ANNOTATIONS).get(doc_id=article_id)
+        doc = _empty_doc()
+        if found is not None:
+            doc.update(found)
+        return doc
+
+    def _write_shard(self, article_id: str, doc: dict[str, Any]) -> None:
+        self._shard_db(article_id).table(ANNOTATIONS).upsert(Document(doc, doc_id=article_id))
+
+    def _modify(self, article_id: str, fn: Callable[[dict[str, Any], _Context], Any]) -> Any:
+        with self._locked():
+            result = self._modify_locked(self._resolve(article_id), fn)
+            self._bump()
+            return result
+
+    def _modify_locked(
+        self, article: Article, fn: Callable[[dict[str, Any], _Context], Any]
+    ) -> Any:
+        doc = self._read_shard(article.id)
+        ctx = _Context(self, article)
+        if doc.get("anchored") != article.sha256:
+            if doc["highlights"]:
+                _reanchor_doc(doc, ctx.text)
+            doc["anchored"] = article.sha256
+            doc["position"] = min(int(doc.get("position") or 0), article.chars)
+        result = fn(doc, ctx)
+        self._write_shard(article.id, doc)
+        return result
+
     def annotations(self, article_id: str) -> Annotations:
-        raise NotImplementedError
+        """Everything the user wrote on the article."""
+        article = self._resolve(article_id)
+        doc = self._read_shard(article.id)
+        if doc["highlights"] and doc.get("anchored") != article.sha256:
+            # Its text changed and the re-anchoring was interrupted: finish it.
+            self._modify(article.id, lambda d, ctx: None)
+            doc = self._read_shard(article.id)
+        return _annotations_from_doc(article.id, doc)
 
     def add_tags(self, article_id: str, tags: Iterable[str]) -> list[str]:
-        raise NotImplementedError
+        """Add tags (normalised; duplicates ignored); returns the article's tags."""
+        wanted = normalize_tags(tags)
+        return self._modify(article_id, lambda doc, ctx: _merge_tags(doc, wanted))
 
     def remove_tags(self, article_id: str, tags: Iterable[str]) -> list[str]:
-        raise NotImplementedError
+        """Remove tags (case-insensitive); returns the article's remaining tags."""
+        unwanted = {t.casefold() for t in normalize_tags(tags)}
+
+        def fn(doc: dict[str, Any], ctx: _Context) -> list[str]:
+            doc["tags"] = [t for t in doc["tags"] if t.casefold() not in unwanted]
+            return list(doc["tags"])
+
+        return self._modify(article_id, fn)
 
     def add_note(self, article_id: str, text: str, highlight_id: str | None = None) -> Note:
-        raise NotImplementedError
+        """Add a note to the article, or to one of its highlights."""
+        _check_note_text(text)
+
+        def fn(doc: dict[str, Any], ctx: _Context) -> Note:
+            if highlight_id is not None and not any(
+                h["id"] == highlight_id for h in doc["highlights"]
+            ):
+                raise NotFound(f"no highlight {highlight_id!r} in article {ctx.article.id}")
+            note = Note(
+                id=_new_id("n-", (n["id"] for n in doc["notes"])),
+                text=text,
+                created=now(),
+                highlight_id=highlight_id,
+            )
+            doc["notes"].append(note.to_dict())
+            return note
+
+        return self._modify(article_id, fn)
 
     def update_note(self, article_id: str, note_id: str, text: str) -> Note:
-        raise NotImplementedError
+        """Replace a note's text."""
+        _check_note_text(text)
+
+        def fn(doc: dict[str, Any], ctx: _Context) -> Note:
+            rec = _find(doc["notes"], note_id, "note", ctx.article.id)
+            rec["text"] = text
+            rec["updated"] = now()
+            return Note.from_dict(rec)
+
+        return self._modify(article_id, fn)
 
     def delete_note(self, article_id: str, note_id: str) -> None:
-        raise NotImplementedError
+        """Remove a note."""
+
+        def fn(doc: dict[str, Any], ctx: _Context) -> None:
+            rec = _find(doc["notes"], note_id, "note", ctx.article.id)
+            doc["notes"].remove(rec)
+
+        self._modify(article_id, fn)
 
     def add_highlight(
         self, article_id: str, start: int, end: int, note: str = "", tags: Iterable[str] = ()
     ) -> Highlight:
-        raise NotImplementedError
+        """Highlight ``text[start:end]`` (ValueError when outside the text). The
+        same span highlighted again returns the existing highlight, with the note
+        and tags given added to it."""
+        wanted = normalize_tags(tags)
+
+        def fn(doc: dict[str, Any], ctx: _Context) -> Highlight:
+            anchor = anchoring.selector(ctx.text, start, end)
+            for rec in doc["highlights"]:
+                if rec["start"] == start and rec["end"] == end and not rec.get("orphan"):
+                    if note:
+                        rec["note"] = note
+                    _merge_tags(rec, wanted)
+                    return Highlight.from_dict(rec)
+            highlight = Highlight(
+                id=_new_id("hl-", (h["id"] for h in doc["highlights"])),
+                start=anchor.start,
+                end=anchor.end,
+                exact=anchor.exact,
+                prefix=anchor.prefix,
+                suffix=anchor.suffix,
+                note=note,
+                tags=wanted,
+                created=now(),
+            )
+            doc["highlights"].append(highlight.to_dict())
+            doc["highlights"].sort(key=lambda h: (h["start"], h["end"]))
+            return highlight
+
+        return self._modify(article_id, fn)
 
     def update_highlight(
         self,
@@ -104,30 +730,293 @@ class Library:
         note: str | None = None,
         tags: Iterable[str] | None = None,
     ) -> Highlight:
-        raise NotImplementedError
+        """Set a highlight's note and/or replace its tags (None leaves them)."""
+        new_tags = None if tags is None else normalize_tags(tags)
+
+        def fn(doc: dict[str, Any], ctx: _Context) -> Highlight:
+            rec = _find(doc["highlights"], highlight_id, "highlight", ctx.article.id)
+            if note is not None:
+                rec["note"] = note
+            if new_tags is not None:
+                rec["tags"] = new_tags
+            return Highlight.from_dict(rec)
+
+        return self._modify(article_id, fn)
 
     def delete_highlight(self, article_id: str, highlight_id: str) -> None:
-        raise NotImplementedError
+        """Remove a highlight. Notes attached to it stay, as notes on the article."""
+
+        def fn(doc: dict[str, Any], ctx: _Context) -> None:
+            rec = _find(doc["highlights"], highlight_id, "highlight", ctx.article.id)
+            doc["highlights"].remove(rec)
+            for n in doc["notes"]:
+                if n.get("highlight_id") == highlight_id:
+                    n["highlight_id"] = None
+
+        self._modify(article_id, fn)
 
     def set_position(self, article_id: str, offset: int) -> None:
-        raise NotImplementedError
+        """Remember the reading position (a text offset)."""
 
-    # --- analysis (derived, cached, rebuildable) -------------------------
+        def fn(doc: dict[str, Any], ctx: _Context) -> None:
+            if isinstance(offset, bool) or not isinstance(offset, int):
+                raise ValueError(f"position must be a whole number, not {offset!r}")
+            if not 0 <= offset <= ctx.article.chars:
+                raise ValueError(f"position {offset} is outside the text (0..{ctx.article.chars})")
+            doc["position"] = offset
+
+        self._modify(article_id, fn)
+
+    # --- analysis (derived, cached, rebuildable) -------------------------------
     def analysis(self, article_id: str):  # -> analysis.Analysis
-        raise NotImplementedError
+        """The article's analysis (blocks, entities, quotes), with the taught
+        entities applied; cached in ``derived/`` until the text, the rules or
+        the analysis code change."""
+        import analysis as analysis_pkg
 
-    # --- taught entities --------------------------------------------------
+        article = self._resolve(article_id)
+        rules = self.taught_rules()
+        key = hashlib.sha256(
+            json.dumps(
+                [
+                    article.sha256,
+                    str(getattr(analysis_pkg, "ANALYSIS_VERSION", "")),
+                    self._analysis_fingerprint(analysis_pkg),
+                    [dataclasses.astuple(r) for r in rules],
+                ]
+            ).encode()
+        ).hexdigest()
+        path = self.paths.analysis_cache(article.id)
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
+            cached = json.loads(path.read_bytes())
+            if cached["key"] == key:
+                return _analysis_from_dict(cached["analysis"])
+        result = analysis_pkg.analyze(self.text(article.id), rules)
+        payload = {"key": key, "analysis": dataclasses.asdict(result)}
+        with contextlib.suppress(SaveFailed, UnicodeEncodeError, TypeError, ValueError):
+            write_atomic(
+                path, json.dumps(payload, ensure_ascii=False).encode("utf-8"), durable=False
+            )
+        return result
+
+    def _analysis_fingerprint(self, package: Any) -> str:
+        # The code and data files of the analysis package: a changed rule or
+        # gazetteer invalidates cached results even without a version bump.
+        if self._code_fingerprint is None:
+            parts = []
+            for folder in getattr(package, "__path__", []):
+                for path in sorted(Path(folder).rglob("*")):
+                    if path.suffix in (".py", ".txt", ".json") and path.is_file():
+                        st = path.stat()
+                        parts.append(f"{path.relative_to(folder)}:{st.st_size}:{st.st_mtime_ns}")
+            self._code_fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        return self._code_fingerprint
+
+    # --- taught entities --------------------------------------------------------
     def taught(self) -> list[TaughtEntity]:
-        raise NotImplementedError
+        """The user's corrections, oldest first."""
+        self._article_map()
+        tables = self._storage.read() or {}
+        records = tables.get(TAUGHT, {})
+        ordered = sorted(records.values(), key=lambda r: (r.get("seq", 0), r.get("created", "")))
+        return [TaughtEntity.from_dict(r) for r in ordered]
+
+    def taught_rules(self) -> list[Any]:  # -> list[analysis.Taught]
+        """The corrections in the shape ``analysis.analyze`` takes."""
+        from analysis.types import Taught
+
+        return [Taught(t.action, t.text, t.type, t.canonical) for t in self.taught()]
 
     def teach(
         self, action: str, text: str, type: str | None = None, canonical: str | None = None
     ) -> TaughtEntity:
-        raise NotImplementedError
+        """Record a correction ("add", "retype", "rename", "merge" or "reject") that
+        applies to every article. It replaces earlier ones about the same text
+        that it contradicts."""
+        from analysis.types import ENTITY_TYPES
+
+        if action not in TAUGHT_ACTIONS:
+            raise ValueError(f"unknown action {action!r}; use one of {', '.join(TAUGHT_ACTIONS)}")
+        text = " ".join((text or "").split())
+        if not text:
+            raise ValueError("the entity text is empty")
+        if action in ("add", "retype") and type not in ENTITY_TYPES:
+            raise ValueError(f"entity type must be one of {', '.join(ENTITY_TYPES)}")
+        canonical = " ".join(canonical.split()) if canonical else None
+        if action in ("rename", "merge") and not canonical:
+            raise ValueError(f"{action} needs the canonical name")
+        entity = TaughtEntity(
+            id=_new_id("t-", ()),
+            action=action,
+            text=text,
+            type=type if action in ("add", "retype") else None,
+            canonical=canonical if action in ("rename", "merge") else None,
+            created=now(),
+        )
+
+        def apply(tables: dict[str, Any]) -> None:
+            records = tables[TAUGHT]
+            key = text.casefold()
+            group = _TAUGHT_GROUP[action]
+            for tid in [
+                tid
+                for tid, r in records.items()
+                if str(r.get("text", "")).casefold() == key
+                and _TAUGHT_GROUP.get(r.get("action")) == group
+            ]:
+                del records[tid]
+            seq = 1 + max((int(r.get("seq", 0)) for r in records.values()), default=0)
+            records[entity.id] = {**entity.to_dict(), "seq": seq}
+
+        with self._locked():
+            self._update_library(apply)
+            self._bump()
+        return entity
 
     def add_taught_entity(self, entity: TaughtEntity) -> None:
         """Restore a taught entity exactly as backed up (id and date kept)."""
-        raise NotImplementedError
+        if not isinstance(entity.id, str) or not entity.id:
+            raise ValueError("a taught entity needs an id")
+
+        def apply(tables: dict[str, Any]) -> None:
+            records = tables[TAUGHT]
+            seq = 1 + max((int(r.get("seq", 0)) for r in records.values()), default=0)
+            records[entity.id] = {**entity.to_dict(), "seq": seq}
+
+        with self._locked():
+            self._update_library(apply)
+            self._bump()
 
     def forget(self, taught_id: str) -> None:
-        raise NotImplementedError
+        """Remove a taught entity; NotFound when there is none with that id."""
+
+        def apply(tables: dict[str, Any]) -> None:
+            if tables[TAUGHT].pop(taught_id, None) is None:
+                raise NotFound(f"no taught entity {taught_id!r}")
+
+        with self._locked():
+            self._update_library(apply)
+            self._bump()
+
+
+class _Context:
+    """What a shard mutation may need besides the shard: the article and,
+    read only when asked for, its text."""
+
+    def __init__(self, library: Library, article: Article) -> None:
+        self.library = library
+        self.article = article
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self.library._read_body(self.article)
+        return self._text
+
+
+def _sorted_articles(articles: Iterable[Article]) -> list[Article]:
+    ordered = sorted(articles, key=lambda a: (a.title.casefold(), a.id))
+    ordered.sort(key=lambda a: a.added, reverse=True)
+    return ordered
+
+
+def _merge_tags(doc: dict[str, Any], tags: list[str]) -> list[str]:
+    doc["tags"] = normalize_tags([*doc.get("tags", []), *tags])
+    return list(doc["tags"])
+
+
+def _check_note_text(text: str) -> None:
+    if not isinstance(text, str):
+        raise TypeError("a note is text")
+    if not text.strip():
+        raise ValueError("the note is empty")
+
+
+def _find(records: list[dict[str, Any]], rid: str, kind: str, article_id: str) -> dict[str, Any]:
+    for rec in records:
+        if rec.get("id") == rid:
+            return rec
+    raise NotFound(f"no {kind} {rid!r} in article {article_id}")
+
+
+def _reanchor_doc(doc: dict[str, Any], text: str) -> None:
+    for rec in doc["highlights"]:
+        old = anchoring.Anchor(
+            rec["start"], rec["end"], rec["exact"], rec.get("prefix", ""), rec.get("suffix", "")
+        )
+        found = anchoring.reanchor(text, old)
+        if found is None:
+            rec["orphan"] = True
+        else:
+            rec.update(
+                start=found.start,
+                end=found.end,
+                exact=found.exact,
+                prefix=found.prefix,
+                suffix=found.suffix,
+                orphan=False,
+            )
+    doc["highlights"].sort(key=lambda h: (h["start"], h["end"]))
+
+
+def _annotations_from_doc(article_id: str, doc: dict[str, Any]) -> Annotations:
+    try:
+        return Annotations(
+            article_id=article_id,
+            tags=list(doc["tags"]),
+            notes=[Note.from_dict(n) for n in doc["notes"]],
+            highlights=[Highlight.from_dict(h) for h in doc["highlights"]],
+            position=int(doc.get("position") or 0),
+        )
+    except (TypeError, KeyError, ValueError) as err:
+        raise LibraryCorrupt(
+            f"annotations of article {article_id}: a record is malformed ({err})"
+        ) from err
+
+
+def _doc_from_annotations(annotations: Annotations) -> dict[str, Any]:
+    return {
+        "tags": normalize_tags(annotations.tags),
+        "notes": [n.to_dict() for n in annotations.notes],
+        "highlights": [h.to_dict() for h in annotations.highlights],
+        "position": int(annotations.position),
+        "anchored": "",
+    }
+
+
+def _document_item(doc: Any, tags: Iterable[str]) -> dict[str, Any]:
+    return dict(
+        text=doc.text,
+        title=getattr(doc, "title", None),
+        source=getattr(doc, "source", None) or "-",
+        format=getattr(doc, "format", None) or "txt",
+        site=getattr(doc, "site", None),
+        author=getattr(doc, "author", None),
+        published=getattr(doc, "published", None),
+        tags=list(tags),
+    )
+
+
+def _read_sample(path: Path) -> dict[str, Any]:
+    try:
+        from analysis.ingest import read_path
+    except ImportError:
+        text = path.read_text(encoding="utf-8")
+        return dict(text=text, title=_fallback_title(text), format="txt")
+    return _document_item(read_path(path), ())
+
+
+def _analysis_from_dict(data: dict[str, Any]) -> Any:
+    from analysis.types import Analysis, Block, Entity, Quote
+
+    def build(cls: type, rows: list[dict[str, Any]]) -> list[Any]:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return [cls(**{k: v for k, v in row.items() if k in names}) for row in rows]
+
+    return Analysis(
+        title=data.get("title"),
+        blocks=build(Block, data["blocks"]),
+        entities=build(Entity, data["entities"]),
+        quotes=build(Quote, data["quotes"]),
+    )
