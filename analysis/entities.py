@@ -1,0 +1,517 @@
+"""A fast rule-based named-entity recogniser: PERSON, ORG, PLACE, MISC.
+
+One compiled regex finds runs of capitalised words over each block; everything
+after that is set and dict look-ups per run, so the cost grows with the number of
+capitalised runs, not characters. The rules, in order:
+
+- sentence position: a capitalised word that starts a sentence is a name only
+  with evidence (a gazetteer entry, the same word capitalised mid-sentence
+  elsewhere in the text, not a common English word, a following name);
+- titles and honorifics are cut off and mark what follows as a person
+  ("President Ilham Aliyev" -> "Ilham Aliyev"); what precedes a title is its own
+  name ("U.S. President ..." -> "U.S.");
+- connectors ("of", "of the", "under the", "and", "&", "de", "van") join words
+  only when the head is an organisation or place cue ("Bank of England");
+- hyphenated and en-dash joined names split when each part is a name
+  ("US-Azerbaijani", "Aliyev-Trump-Pashinyan"), possessives are dropped;
+- headline Title Case and ALL CAPS lines only yield names already known from the
+  body or from the gazetteers, never every word;
+- types come from cue words, gazetteers, titles and given names; a lone surname
+  takes the type and canonical name of the full name it shortens.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from analysis import gazetteer as gz
+from analysis.structure import is_title_case
+from analysis.types import Block, Entity
+
+__all__ = ["find_entities"]
+
+# Upper-case and title-case letters of the scripts news uses (Latin, Greek,
+# Cyrillic, Armenian, Georgian), as one regex class: the re module has no \p{Lu}.
+_UPPER = "".join(re.escape(chr(i)) for i in range(0x3000) if chr(i).isupper() or chr(i).istitle())
+_TITLE_ABBR = (
+    r"(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|St|Mt|Ft|Rev|Hon|Jr|Sr|Maj|Adm"
+    r"|Cmdr|Insp|Supt|Det|Pres|Mme)\."
+)
+_WORD = (
+    rf"(?:{_TITLE_ABBR}"
+    rf"|(?:[{_UPPER}]\.){{2,}}"  # U.S., U.N.
+    rf"|[{_UPPER}]\.(?=[ \u00a0][{_UPPER}])"  # an initial: "P. Simmons"
+    rf"|[{_UPPER}][^\W_]*(?:['’][^\W\d_]+)*(?:-[^\W_]+(?:['’][^\W\d_]+)*)*)"
+)
+_CONNECTORS = (
+    "of the",
+    "of",
+    "under the",
+    "for the",
+    "for",
+    "and",
+    "&",
+    "de",
+    "da",
+    "di",
+    "del",
+    "der",
+    "van",
+    "von",
+    "la",
+    "le",
+    "du",
+    "bin",
+    "al",
+    "on",
+)
+_SEP = r"[ \u00a0]"
+_CONN_ALT = "|".join(re.escape(c).replace(r"\ ", " ") for c in _CONNECTORS)
+_RUN_RE = re.compile(rf"(?<![\w'’-]){_WORD}(?:(?:{_SEP}(?:{_CONN_ALT}))?{_SEP}{_WORD})*(?![\w])")
+_PIECE_RE = re.compile(rf"{_WORD}|(?<= )(?:{_CONN_ALT})(?= )")
+_SENT_BEFORE_RE = re.compile(
+    r"(?:[.!?:;…]['\"”’»)\]]*\s+|\n[\s\u00a0]*|^)[\"'“‘«(\[\-–—•*#\s\u00a0]*$"
+)
+_PREP_PLACE_RE = re.compile(r"(?:\b(?:in|at|near|from|to|across|outside|inside)) $")
+_POSSESSIVE = ("'s", "’s", "'", "’")
+_CAPS_LINE_MIN = 0.8
+
+
+class _Seg:
+    """A candidate mention: offsets, words, and what the rules learned about it."""
+
+    __slots__ = ("start", "end", "words", "type", "strength", "person", "initial", "heading")
+
+    def __init__(self, start: int, end: int, words: list[str], initial: bool) -> None:
+        self.start = start
+        self.end = end
+        self.words = words
+        self.type: str | None = None
+        self.strength = 0
+        self.person = False
+        self.initial = initial
+        self.heading = False
+
+
+def _is_common(word: str, g: gz.Gazetteer) -> bool:
+    w = word.lower()
+    if w in g.common:
+        return True
+    for suffix in ("s", "es", "ed", "ing", "ly"):
+        if w.endswith(suffix) and w[: -len(suffix)] in g.common:
+            return True
+    return False
+
+
+def _is_acronym(word: str) -> bool:
+    letters = word.replace(".", "").replace("&", "")
+    return 2 <= len(letters) <= 6 and letters.isupper() and letters.isalpha()
+
+
+def _sentence_initial(text: str, pos: int, block_start: int) -> bool:
+    ws = max(block_start, pos - 12)
+    window = text[ws:pos]
+    if ws == block_start:
+        window = "\n" + window
+    return _SENT_BEFORE_RE.search(window) is not None
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """Words and connectors of one run, possessives removed from words."""
+    out = []
+    for m in _PIECE_RE.finditer(text, start, end):
+        s, e = m.start(), m.end()
+        w = m.group()
+        for p in _POSSESSIVE:
+            if w.endswith(p) and len(w) > len(p) + 1 and w[0] != "'":
+                e -= len(p)
+                w = w[: -len(p)]
+                out.append((s, e, w))
+                out.append((e, e, "'s"))  # a possessive ends a name
+                break
+        else:
+            out.append((s, e, w))
+    return out
+
+
+def _split_hyphen(
+    s: int, w: str, g: gz.Gazetteer, mid_words: set[str]
+) -> list[tuple[int, int, str]] | None:
+    """Split "US-Azerbaijani" into its names when every part is a name."""
+    parts = w.split("-")
+    if len(parts) < 2 or not all(p[:1].isupper() for p in parts):
+        return None
+    for p in parts:
+        if not (
+            p in g.countries
+            or p in g.places
+            or p in g.demonyms
+            or p in gz.PLACE_ACRONYMS
+            or _is_acronym(p)
+            or (p in mid_words and not _is_common(p, g))
+        ):
+            return None
+    out = []
+    pos = s
+    for p in parts:
+        out.append((pos, pos + len(p), p))
+        pos += len(p) + 1
+    return out
+
+
+def _segments(
+    text: str,
+    start: int,
+    end: int,
+    initial: bool,
+    g: gz.Gazetteer,
+    mid_words: set[str],
+) -> list[_Seg]:
+    """Cut one capitalised run into candidate mentions."""
+    pieces = _pieces(text, start, end)
+    segs: list[_Seg] = []
+    cur: list[tuple[int, int, str]] = []
+    person_next = False
+    first_word = True
+
+    def flush(person: bool = False) -> None:
+        nonlocal cur
+        # Connectors never start or end a name.
+        while cur and cur[-1][2] in _CONNECTORS:
+            cur.pop()
+        while cur and cur[0][2] in _CONNECTORS:
+            cur.pop(0)
+        if cur:
+            seg = _Seg(cur[0][0], cur[-1][1], [p[2] for p in cur], initial and not segs)
+            seg.person = person
+            segs.append(seg)
+        cur = []
+
+    i = 0
+    n = len(pieces)
+    while i < n:
+        s, e, w = pieces[i]
+        if w == "'s":
+            flush(person_next)
+            person_next = False
+            i += 1
+            continue
+        if w in _CONNECTORS:
+            head = cur[-1][2] if cur else ""
+            ok = False
+            if w in ("of", "of the", "under the", "for", "for the", "on"):
+                ok = head in gz.OF_HEADS or any(p[2] in gz.ORG_CUES for p in cur)
+            elif w in ("and", "&"):
+                rest = [p[2] for p in pieces[i + 1 :] if p[2] not in _CONNECTORS]
+                ok = w == "&" or (bool(rest) and rest[-1] in gz.ORG_CUES and len(cur) <= 2)
+            else:
+                ok = bool(cur)  # name particles: "Ludwig van Beethoven"
+            if ok and cur:
+                cur.append((s, e, w))
+            else:
+                flush(person_next)
+                person_next = False
+            i += 1
+            continue
+        bare = w.rstrip(".")
+        if bare in gz.PERSON_TITLES and i + 1 < n and pieces[i + 1][2] not in _CONNECTORS:
+            nxt = pieces[i + 1][2]
+            strong = bare not in gz.WEAK_TITLES or (nxt in g.given)
+            rest = [p[2] for p in pieces[i + 1 :] if p[2] not in _CONNECTORS and p[2] != "'s"]
+            if strong and not (rest and (rest[-1] in gz.ORG_CUES or rest[-1] in gz.MISC_CUES)):
+                flush(False)
+                person_next = True
+                first_word = False
+                i += 1
+                continue
+        if bare in gz.PERSON_TITLES and (i + 1 == n or pieces[i + 1][2] in _CONNECTORS):
+            # A title on its own ("the President", "Chairman of the ...").
+            if not cur or bare in gz.WEAK_TITLES:
+                flush(person_next)
+                person_next = False
+                if i + 1 < n:
+                    i += 1  # drop the connector after the title
+                i += 1
+                continue
+        if first_word and initial:
+            first_word = False
+            if (w in gz.FUNCTION_WORDS or w in gz.CALENDAR) and not _any_gaz(w, g):
+                i += 1
+                continue
+            if (
+                n > 1
+                and _is_common(w, g)
+                and w not in mid_words
+                and not _any_gaz(w, g)
+                and w not in g.given
+            ):
+                i += 1
+                continue
+        first_word = False
+        split = _split_hyphen(s, w, g, mid_words) if "-" in w else None
+        if split:
+            flush(person_next)
+            person_next = False
+            for part in split:
+                cur = [part]
+                flush(False)
+            i += 1
+            continue
+        cur.append((s, e, w))
+        i += 1
+    flush(person_next)
+    return segs
+
+
+def _any_gaz(w: str, g: gz.Gazetteer) -> bool:
+    return w in g.countries or w in g.places or w in g.demonyms or w in gz.PLACE_ACRONYMS
+
+
+def _type_of(seg: _Seg, g: gz.Gazetteer, text: str) -> tuple[str | None, int]:
+    """Type and strength (3 gazetteer or cue, 2 name pattern, 1 guess) of a segment."""
+    words = seg.words
+    name = " ".join(words)
+    last = words[-1]
+    first = words[0]
+    if seg.person:
+        return "PERSON", 3
+    if name in gz.PLACE_ACRONYMS or name in g.countries:
+        return "PLACE", 3
+    if name in g.demonyms:
+        return "MISC", 3
+    if name in g.places:
+        return "PLACE", 3
+    if len(words) > 1:
+        if last in gz.ORG_CUES and not (last in gz.PLACE_CUES and first in gz.PLACE_HEADS):
+            if last in gz.PLACE_CUES and len(words) == 2 and words[0] not in g.demonyms:
+                return "PLACE", 2
+            return "ORG", 3
+        if last in gz.PLACE_CUES or first in gz.PLACE_HEADS:
+            return "PLACE", 3
+        if last in gz.MISC_CUES:
+            return "MISC", 3
+        if first in gz.DIRECTIONS:
+            rest = " ".join(words[1:])
+            if rest in g.demonyms:
+                return "MISC", 3
+            if rest in g.places or rest in g.countries:
+                return "PLACE", 3
+        if last in g.demonyms and len(words) == 2 and first in gz.DIRECTIONS:
+            return "MISC", 3
+    if len(words) == 1:
+        if last in gz.CALENDAR or last in ("I", "OK"):
+            return None, 0
+        if _is_acronym(last):
+            return "ORG", 2
+        if "-" in last:
+            head = last.split("-", 1)[0]
+            if head in ("Trans", "Pan", "Anti", "Pro", "Inter", "Sino", "Euro", "Afro"):
+                return "MISC", 2
+        if last.endswith(("ian", "ese", "ish")) and not _is_common(last, g):
+            return "MISC", 1
+    if len(words) >= 2:
+        if first in g.given and not _is_common(last, g) and last not in gz.CALENDAR:
+            return "PERSON", 2
+        if len(first) == 2 and first.endswith(".") and first[0].isupper():
+            return "PERSON", 2
+        if all(w in g.given or w in g.surnames or not _is_common(w, g) for w in words):
+            if len(words) <= 4 and not any(_is_acronym(w) for w in words):
+                return "PERSON", 1
+        return "ORG", 1
+    # A lone word: context decides between place, person and organisation.
+    before = text[max(0, seg.start - 10) : seg.start]
+    if _PREP_PLACE_RE.search(before):
+        return "PLACE", 1
+    if last in g.surnames or last in g.given:
+        return "PERSON", 1
+    return "ORG", 1
+
+
+def _line_kind(text: str, start: int, end: int, kind: str) -> str:
+    """'caps' for ALL CAPS lines, 'titlecase' for Title Case headings, else 'prose'."""
+    line = text[start:end]
+    letters = sum(1 for c in line if c.isalpha())
+    if letters >= 4:
+        upper = sum(1 for c in line if c.isupper())
+        if upper >= _CAPS_LINE_MIN * letters and len(line.split()) >= 2:
+            return "caps"
+    if kind in ("title", "heading") and is_title_case(line):
+        return "titlecase"
+    return "prose"
+
+
+_CAPS_WORD_RE = re.compile(rf"[{_UPPER}][{_UPPER}'’.&-]*")
+
+
+def _match_known(
+    text: str,
+    start: int,
+    end: int,
+    known: dict[str, tuple[str, str]],
+    fold: bool,
+) -> list[Entity]:
+    """Longest known names (up to four words) inside a headline line."""
+    words = [
+        (m.start(), m.end(), m.group()) for m in re.finditer(r"[^\s,:;!?()\"“”‘]+", text[start:end])
+    ]
+    out: list[Entity] = []
+    i = 0
+    while i < len(words):
+        hit = None
+        for k in range(min(4, len(words) - i), 0, -1):
+            s = start + words[i][0]
+            e = start + words[i + k - 1][1]
+            surface = text[s:e]
+            for p in _POSSESSIVE:
+                if surface.endswith(p) and len(surface) > len(p) + 1:
+                    surface = surface[: -len(p)]
+                    e -= len(p)
+                    break
+            surface_clean = surface.rstrip(".") if not surface.endswith("S.") else surface
+            if surface_clean != surface and not _is_acronym(surface):
+                e -= len(surface) - len(surface_clean)
+                surface = surface_clean
+            key = surface.upper() if fold else surface
+            found = known.get(key)
+            if found is None and "-" in surface and k == 1:
+                parts = surface.split("-")
+                pos = s
+                sub = []
+                for p in parts:
+                    f = known.get(p.upper() if fold else p)
+                    if f:
+                        sub.append(Entity(pos, pos + len(p), f[0], p, f[1]))
+                    pos += len(p) + 1
+                if sub:
+                    hit = (k, sub)
+                    break
+            if found is not None:
+                hit = (k, [Entity(s, e, found[0], surface, found[1])])
+                break
+        if hit:
+            out.extend(hit[1])
+            i += hit[0]
+        else:
+            i += 1
+    return out
+
+
+def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
+    """Find the named entities of ``text``, given its blocks (noise is skipped)."""
+    g = gz.load()
+    prose: list[tuple[Block, int, int]] = []
+    special: list[tuple[Block, str]] = []
+    for b in blocks:
+        if b.kind == "noise":
+            continue
+        mode = _line_kind(text, b.start, b.end, b.kind)
+        if mode == "prose":
+            prose.append((b, b.start, b.end))
+        else:
+            special.append((b, mode))
+
+    # Pass 1: runs and the words seen capitalised mid-sentence (evidence for
+    # sentence-initial words elsewhere).
+    runs: list[tuple[int, int, bool, int]] = []
+    mid_words: set[str] = set()
+    for b, bs, be in prose:
+        for m in _RUN_RE.finditer(text, bs, be):
+            s = m.start()
+            initial = _sentence_initial(text, s, bs)
+            runs.append((s, m.end(), initial, bs))
+            words = m.group().split()
+            if initial:
+                words = words[1:]
+            for w in words:
+                mid_words.add(w.rstrip("'’s") if w.endswith(("'s", "’s")) else w)
+
+    # Pass 2: cut runs into mentions and type them.
+    segs: list[_Seg] = []
+    for s, e, initial, _bs in runs:
+        for seg in _segments(text, s, e, initial, g, mid_words):
+            if seg.initial and len(seg.words) == 1:
+                w = seg.words[0]
+                evidence = (
+                    _any_gaz(w, g)
+                    or (w in mid_words and w not in gz.FUNCTION_WORDS)
+                    or _is_acronym(w)
+                    or (not _is_common(w, g) and w not in gz.FUNCTION_WORDS and len(w) > 2)
+                )
+                if not evidence:
+                    continue
+            t, strength = _type_of(seg, g, text)
+            if t is None:
+                continue
+            seg.type, seg.strength = t, strength
+            segs.append(seg)
+
+    # Pass 3: one type per surface form, short forms linked to full names.
+    by_surface: dict[str, Counter] = defaultdict(Counter)
+    for seg in segs:
+        by_surface[" ".join(seg.words)][seg.type] += seg.strength * 2 + 1
+    best_type = {k: c.most_common(1)[0][0] for k, c in by_surface.items()}
+    person_full: dict[str, Counter] = defaultdict(Counter)
+    for seg in segs:
+        if len(seg.words) >= 2 and best_type[" ".join(seg.words)] == "PERSON":
+            full = " ".join(seg.words)
+            person_full[seg.words[-1]][full] += 1
+            person_full[seg.words[0]][full] += 0  # first names link only when unique
+    entities: list[Entity] = []
+    known: dict[str, tuple[str, str]] = {}
+    for seg in segs:
+        name = " ".join(seg.words)
+        t = best_type[name]
+        canonical = name
+        if len(seg.words) == 1 and name in person_full and by_surface[name]["PLACE"] < 7:
+            fulls = person_full[name]
+            if fulls and (sum(1 for v in fulls.values() if v) >= 1):
+                canonical = max(fulls, key=lambda k: (fulls[k], len(k)))
+                t = "PERSON"
+        entities.append(Entity(seg.start, seg.end, t, text[seg.start : seg.end], canonical))
+        known.setdefault(name, (t, canonical))
+
+    # Headlines: only names known from the body or the gazetteers.
+    if special:
+        upper_known = dict(g.upper)
+        for name, v in known.items():
+            upper_known[name.upper()] = v
+        title_known = dict(known)
+        for name in gz.PLACE_ACRONYMS:
+            title_known.setdefault(name, ("PLACE", name))
+        for b, mode in special:
+            if mode == "caps":
+                entities.extend(_match_known(text, b.start, b.end, upper_known, True))
+            else:
+                entities.extend(_titlecase_entities(text, b, title_known, g, mid_words))
+    entities.sort(key=lambda e: (e.start, -e.end))
+    return _drop_overlaps(entities)
+
+
+def _titlecase_entities(
+    text: str, b: Block, known: dict[str, tuple[str, str]], g: gz.Gazetteer, mid_words: set[str]
+) -> list[Entity]:
+    out = _match_known(text, b.start, b.end, known, False)
+    taken = [(e.start, e.end) for e in out]
+    for m in _RUN_RE.finditer(text, b.start, b.end):
+        for seg in _segments(text, m.start(), m.end(), True, g, mid_words):
+            if any(s < seg.end and seg.start < e for s, e in taken):
+                continue
+            name = " ".join(seg.words)
+            strong = _any_gaz(name, g) or (len(seg.words) == 1 and _is_acronym(name)) or seg.person
+            if not strong:
+                continue
+            t, _ = _type_of(seg, g, text)
+            if t:
+                out.append(Entity(seg.start, seg.end, t, text[seg.start : seg.end], name))
+    return out
+
+
+def _drop_overlaps(entities: list[Entity]) -> list[Entity]:
+    out: list[Entity] = []
+    last_end = -1
+    for e in entities:
+        if e.start >= last_end and e.end > e.start:
+            out.append(e)
+            last_end = e.end
+    return out
