@@ -285,7 +285,10 @@ _HTML_TAGS = re.compile(r"<(?:p|div|article|br|h[1-6]|meta|title)[\s/>]", re.I)
 _FRONT_MATTER = re.compile(
     r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S
 )
-_ATX_TITLE = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
+_ATX_TITLE = re.compile(r"#[ \t]+(.+?)[ \t#]*")
+_FENCE = re.compile(r"(```|~~~)")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 
 
 def _sniff_format(text: str) -> str:
@@ -328,6 +331,23 @@ def _text_field(value) -> str | None:
     return display_safe(value) or None
 
 
+def _first_heading(text: str) -> str | None:
+    """The text of the first level-1 ATX heading outside code fences, unformatted."""
+    fence: str | None = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        opener = _FENCE.match(stripped)
+        if opener:
+            fence = None if fence == opener.group(1) else (fence or opener.group(1))
+            continue
+        if fence is None and not line.startswith((" " * 4, "\t")):
+            match = _ATX_TITLE.fullmatch(stripped)
+            if match:
+                plain = _MD_EMPHASIS.sub("", _MD_LINK.sub(r"\1", match.group(1)))
+                return _text_field(plain)
+    return None
+
+
 def _markdown(text: str, source: str) -> Document:
     meta: dict = {}
     body_start = 0
@@ -342,10 +362,7 @@ def _markdown(text: str, source: str) -> Document:
         if isinstance(loaded, dict):
             meta = {str(k).lower(): v for k, v in loaded.items()}
             body_start = match.end()
-    title = _text_field(meta.get("title"))
-    if not title:
-        heading = _ATX_TITLE.search(text, body_start)
-        title = _text_field(heading.group(1)) if heading else None
+    title = _text_field(meta.get("title")) or _first_heading(text[body_start:])
     return Document(
         text=text,
         title=title or title_from_text(text[body_start:]),
@@ -432,7 +449,11 @@ def _document(text: str, source: str, format: str | None, url: str | None) -> Do
 
 
 def _too_large(size: int) -> str:
-    return f"too large ({size / 2**20:.0f} MB > {MAX_BYTES // 2**20} MB)"
+    size_mb, cap_mb = round(size / 2**20), MAX_BYTES // 2**20
+    if size_mb <= cap_mb:
+        # Only the first cap + 1 bytes were read (stdin, a URL): the real size is unknown.
+        return f"too large (more than {cap_mb} MB)"
+    return f"too large ({size_mb} MB > {cap_mb} MB)"
 
 
 def read_path(path: str | os.PathLike) -> Document:

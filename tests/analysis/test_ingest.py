@@ -116,6 +116,9 @@ def test_too_large_is_refused_before_decoding(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(ingest, "MAX_BYTES", 2 * 2**20)
     message = error_of(b"a" * (3 * 2**20))
     assert message == "doc.txt: too large (3 MB > 2 MB)"
+    # stdin and URLs read one byte past the cap, so the real size is unknown.
+    with pytest.raises(IngestError, match=r"^-: too large \(more than 2 MB\)$"):
+        read_stdin(io.BytesIO(b"a" * (5 * 2**20)))
 
 
 # --- decoding ------------------------------------------------------------------
@@ -411,6 +414,11 @@ def test_markdown_bad_front_matter_does_not_fail() -> None:
     assert doc.text == text and doc.title is not None
 
 
+def test_markdown_heading_skips_code_and_formatting() -> None:
+    text = "```sh\n# not a title\n```\n\n# The **[Linked](https://x.org)** `title`\n"
+    assert read_bytes(text.encode(), "a.md").title == "The Linked title"
+
+
 def test_markdown_without_heading_uses_first_line() -> None:
     doc = read_bytes(b"EN\n\nA plain markdown file title\n\ntext\n", "x.md")
     assert doc.title == "A plain markdown file title"
@@ -438,9 +446,9 @@ def test_read_path_errors_name_the_path(tmp_path: Path, monkeypatch: pytest.Monk
     (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
     with pytest.raises(IngestError, match=r"^photo\.png: not a text file \(PNG image\)$"):
         read_path("photo.png")
-    monkeypatch.setattr(ingest, "MAX_BYTES", 1024)
+    monkeypatch.setattr(ingest, "MAX_BYTES", 2 * 2**20)
     (tmp_path / "big.txt").write_bytes(b"x" * 3 * 2**20)
-    with pytest.raises(IngestError, match=r"^big\.txt: too large \(3 MB > 0 MB\)$"):
+    with pytest.raises(IngestError, match=r"^big\.txt: too large \(3 MB > 2 MB\)$"):
         read_path("big.txt")
 
 
