@@ -36,6 +36,8 @@ _CLOSING = "”»›"
 _MAX_CARRY = 8
 _MIN_UNBALANCED_WORDS = 4
 _MIN_SPEECH_WORDS = 5
+# “A,” the minister of foreign affairs said on Tuesday, “b.”
+_MAX_GAP_WORDS = 12
 
 
 @dataclass(slots=True)
@@ -275,9 +277,26 @@ def find_quotes(text: str, blocks: list[Block], entities: list[Entity]) -> list[
         if not speech and (n < 2 or attr is None or not attr.adjacent):
             continue
         if attr is None:
-            quotes.append(Quote(s, e, None, 0.0))
+            q = Quote(s, e, None, 0.0)
         else:
-            quotes.append(
-                Quote(s, e, attr.speaker, attr.confidence, attr.speaker_start, attr.speaker_end)
-            )
+            q = Quote(s, e, attr.speaker, attr.confidence, attr.speaker_start, attr.speaker_end)
+        if quotes and _interrupted(text, quotes[-1], q):
+            p = quotes[-1]
+            q = Quote(p.start, e, p.speaker, p.confidence, p.speaker_start, p.speaker_end)
+            quotes[-1] = q
+        else:
+            quotes.append(q)
     return quotes
+
+
+def _interrupted(text: str, prev: Quote, q: Quote) -> bool:
+    """Whether ``q`` continues ``prev`` after its attribution: “A,” she said, “b.”
+
+    One utterance split by its source is one quotation with one speaker.
+    """
+    if prev.speaker is None or q.speaker not in (None, prev.speaker):
+        return False
+    gap = text[prev.end : q.start]
+    if "\n" in gap or len(gap.split()) > _MAX_GAP_WORDS:
+        return False
+    return is_reporting_prefix(gap)

@@ -68,6 +68,7 @@ _PREPOSITIONS = frozenset(
     "of to by with for from about between under at in on against among toward towards"
     " into onto over than like via upon after before during without".split()
 )
+_DETERMINERS = frozenset("the a an his her their its our my your this that these those".split())
 _NAME_STOP = frozenset(
     "The A An In On At But And Or So If When While After Before As For This That These"
     " Those It He She They We I His Her Their Our Its Yet Also Then There Here However"
@@ -232,19 +233,21 @@ class Attributor:
     def _entity_in(self, a: int, b: int, near: int) -> Entity | None:
         lo = bisect.bisect_left(self.ent_starts, a - 40)
         best = None
-        best_d = None
+        best_key = None
         for k in range(lo, len(self.ents)):
             e = self.ents[k]
             if e.start >= b:
                 break
-            if e.end <= a:
+            if e.end <= a or self._possessive(e.end) or self._after_preposition(e.start, a):
                 continue
-            d = min(abs(e.start - near), abs(e.end - near))
-            if e.type != "PERSON":
-                d += 60  # a person beats an organisation at a similar distance
-            if best_d is None or d < best_d:
-                best, best_d = e, d
+            # a person beats an organisation anywhere in the window
+            key = (e.type != "PERSON", min(abs(e.start - near), abs(e.end - near)))
+            if best_key is None or key < best_key:
+                best, best_key = e, key
         return best
+
+    def _possessive(self, end: int) -> bool:
+        return self.text.startswith(("’s", "'s", "’ ", "' "), end)
 
     def _canonical_name(self, name: str) -> str:
         parts = name.split()
@@ -267,8 +270,10 @@ class Attributor:
         return None
 
     def _after_preposition(self, pos: int, lo: int) -> bool:
-        prev = self.text[max(lo, pos - 25) : pos].split()
-        return bool(prev) and prev[-1].lower() in _PREPOSITIONS
+        prev = self.text[max(lo, pos - 40) : pos].lower().split()
+        while prev and prev[-1] in _DETERMINERS:
+            prev.pop()
+        return bool(prev) and prev[-1] in _PREPOSITIONS
 
     def _subject(
         self, a: int, b: int, verb: int, after: bool, leftmost: bool = False
@@ -295,13 +300,24 @@ class Attributor:
             if m.start() < taken[1] and taken[0] < m.end():
                 continue
             words = [w for w in m.group().split() if w.rstrip(".") not in _NAME_STOP]
-            if words and not _ROLE_WORD.fullmatch(words[-1]):
-                cands.append((m.start(), m.end(), "name", m))
+            if not words or _ROLE_WORD.fullmatch(words[-1]) or self._possessive(m.end()):
+                continue
+            head = text[max(a, m.start() - 30) : m.start()]
+            if head.rstrip().lower().endswith(" the") or head.lower() == "the ":
+                continue  # "the Security Council" names an institution
+            if len(words) == 1 and words[0].lower() not in self.by_last:
+                # one capitalised word opening a sentence is usually not a name
+                if not head.strip() or head.rstrip()[-1:] in '.!?"”':
+                    continue
+            cands.append((m.start(), m.end(), "name", m))
         # the object of a preposition ("told Fox News", "a letter from his doctor") is not the speaker
         cands = [c for c in cands if not self._after_preposition(c[0], a)]
         if not cands:
             return None, 0.0
         order = {"entity": 0, "name": 1, "role": 2, "pronoun": 3}
+        if any(c[2] in ("entity", "name") for c in cands):
+            # a description apposed to a name ("said the minister, Jane Doe") is that name
+            cands = [c for c in cands if c[2] in ("entity", "name")]
         if leftmost:
             cands.sort(key=lambda c: (c[0], order[c[2]]))
         else:
@@ -360,8 +376,10 @@ class Attributor:
             ended = text[max(0, e - 2) : e].lstrip('"”»›').endswith((".", "!", "?"))
             subj, conf = self._subject(a, v.start(), v.start(), after=False)
             if subj is None:
-                tail = text[v.end() : end]
-                stop = re.search(r"[,;:.(]|\bthat\b", tail)
+                tail = text[v.end() : min(end, v.end() + 80)]
+                stop = re.search(
+                    r"[;:.(]|\bthat\b|,\s+(?:who|which|whose|adding|according)\b", tail
+                )
                 b = v.end() + (stop.start() if stop else len(tail))
                 subj, conf = self._subject(v.end(), b, v.end(), after=True)
             if subj is None:
