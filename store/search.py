@@ -1,0 +1,1109 @@
+"""Search across the library: entities (grouped into alias clusters), notes,
+highlights, quotes, tags and titles, typo-tolerant, kept in memory and updated
+one article at a time.
+
+Entity names are normalised once when they enter the index (``search_text``). A
+query finds candidate names through a trigram inverted index and re-ranks only
+those with rapidfuzz, so its cost follows the number of similar names rather than
+the size of the library.
+
+Alias clusters. Every (type, name) is a node; nodes are joined when
+- their names share a consonant skeleton and are near-identical ("Zangezur" /
+  "Zangazur", "Ilham Aliyev" / "Ilham Aliev"), same type;
+- they are the same name and one of them is typed MISC;
+- the user taught it (``merge``/``rename`` entries of ``library.taught()``);
+and a lone surname ("Aliyev") joins the one full person name that ends with it,
+when exactly one cluster in the library does. A ``rename`` of a name to itself
+keeps that name alone (that is how ``split`` sticks), and ``reject`` drops it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from store.errors import NotFound
+from store.search_text import STOPWORDS, NgramIndex, name_key, normalize, skeleton
+
+__all__ = [
+    "ArticleRecord",
+    "ArticleRef",
+    "EntityPage",
+    "Hit",
+    "Mention",
+    "SCOPES",
+    "SearchIndex",
+    "parse_query",
+    "record_from_library",
+]
+
+SCOPES = ("all", "entities", "notes")
+KINDS = ("entity", "title", "tag", "note", "highlight", "quote")
+_KIND_RANK = {kind: i for i, kind in enumerate(KINDS)}
+_TYPE_ALIASES = {
+    "person": "PERSON",
+    "per": "PERSON",
+    "people": "PERSON",
+    "org": "ORG",
+    "organisation": "ORG",
+    "organization": "ORG",
+    "place": "PLACE",
+    "loc": "PLACE",
+    "location": "PLACE",
+    "gpe": "PLACE",
+    "misc": "MISC",
+}
+
+# How many names the trigram index hands to the re-ranker; measured in
+# bench/search.py (recall against an exhaustive ranking, and time per query).
+CANDIDATES = 400
+NAME_CUTOFF = 60.0
+TEXT_CUTOFF = 60.0
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(slots=True)
+class ArticleRef:
+    """An article a hit occurs in, with how many times."""
+
+    id: str
+    title: str
+    count: int
+
+
+@dataclass(slots=True)
+class Hit:
+    """One search result. ``to_json`` gives the shape DESIGN.md specifies."""
+
+    kind: str  # one of KINDS
+    text: str
+    score: float  # 0..100, best first
+    type: str | None = None
+    articles: list[ArticleRef] = field(default_factory=list)
+    article_id: str | None = None
+    start: int | None = None
+    end: int | None = None
+    speaker: str | None = None
+    key: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"kind","text","score","type" (entities),"articles":[{"id","title","count"}]}``
+        plus ``article_id``, ``start``, ``end``, ``speaker``, ``key`` when known."""
+        out: dict[str, Any] = {"kind": self.kind, "text": self.text, "score": round(self.score, 1)}
+        if self.kind == "entity":
+            out["type"] = self.type
+        out["articles"] = [{"id": a.id, "title": a.title, "count": a.count} for a in self.articles]
+        for name in ("article_id", "start", "end", "speaker", "key"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        return out
+
+
+@dataclass(slots=True)
+class Mention:
+    """One mention of an entity in an article's text."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class EntityPage:
+    """Everything the library knows about one entity cluster."""
+
+    key: str
+    name: str
+    type: str
+    aliases: list[str]
+    articles: list[ArticleRef]
+    mentions: list[Mention]
+    quotes: list[Hit]  # quotes the entity speaks
+    notes: list[Hit]  # the user's notes and highlights that mention it
+
+
+# --------------------------------------------------------------------------- input
+
+
+@dataclass(slots=True)
+class ArticleRecord:
+    """What the index needs of one article, as plain values.
+
+    entities: ``(text, type, canonical, start, end)``; quotes: ``(text, speaker,
+    start, end)``; notes: ``(id, text)`` or ``(id, text, start, end)``;
+    highlights: ``(id, exact, note, start, end, tags)``.
+    """
+
+    id: str
+    title: str
+    tags: list[str] = field(default_factory=list)
+    entities: list[tuple] = field(default_factory=list)
+    quotes: list[tuple] = field(default_factory=list)
+    notes: list[tuple] = field(default_factory=list)
+    highlights: list[tuple] = field(default_factory=list)
+
+
+def record_from_library(library, article_id: str) -> ArticleRecord:
+    """Read one article's record (metadata, analysis, annotations) from a Library."""
+    article = library.get(article_id)
+    aid = article.id
+    analysis = library.analysis(aid)
+    ann = library.annotations(aid)
+    text = library.text(aid) if analysis.quotes else ""
+    by_id = {h.id: h for h in ann.highlights}
+    notes = []
+    for note in ann.notes:
+        hl = by_id.get(note.highlight_id) if note.highlight_id else None
+        notes.append((note.id, note.text, hl.start if hl else None, hl.end if hl else None))
+    return ArticleRecord(
+        id=aid,
+        title=article.title,
+        tags=list(ann.tags),
+        entities=[(e.text, e.type, e.canonical, e.start, e.end) for e in analysis.entities],
+        quotes=[(text[q.start : q.end], q.speaker, q.start, q.end) for q in analysis.quotes],
+        notes=notes,
+        highlights=[(h.id, h.exact, h.note, h.start, h.end, list(h.tags)) for h in ann.highlights],
+    )
+
+
+# --------------------------------------------------------------------------- queries
+
+_FILTER = re.compile(r'(?<!\S)(tag|type|speaker):(?:"([^"]*)"|(\S+))', re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Query:
+    """A parsed query: free text plus the ``tag:``, ``type:`` and ``speaker:`` filters."""
+
+    text: str
+    tags: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    speakers: list[str] = field(default_factory=list)
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.tags or self.types or self.speakers)
+
+
+def parse_query(query: str) -> Query:
+    """Split ``query`` into free text and filters (``tag:"two words"`` is allowed).
+
+    Raises ValueError with a one-line message for an unknown entity type."""
+    parsed = Query(text="")
+
+    def take(match: re.Match) -> str:
+        name = match.group(1).casefold()
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        if name == "tag":
+            parsed.tags.append(value)
+        elif name == "type":
+            upper = value.upper()
+            etype = upper if upper in ("PERSON", "ORG", "PLACE", "MISC") else None
+            etype = etype or _TYPE_ALIASES.get(value.casefold())
+            if etype is None:
+                raise ValueError(f"unknown entity type {value!r}: use PERSON, ORG, PLACE or MISC")
+            parsed.types.append(etype)
+        else:
+            parsed.speakers.append(value)
+        return " "
+
+    parsed.text = " ".join(_FILTER.sub(take, query).split())
+    return parsed
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def name_score(query: str, query_words: list[str], name: str) -> float:
+    """Similarity 0..100 of a normalised query and a normalised name.
+
+    WRatio handles typos and word order; on its own it also rates a short name
+    found inside a longer query highly ("ian" in "pashinian"), so such names get
+    only their token-sorted ratio. The word cover (each query word against its best
+    name word) lets a surname with a typo find the full name ("aliev" ->
+    "ilham aliyev")."""
+    score = fuzz.WRatio(query, name, processor=None)
+    if len(name) < 0.8 * len(query):
+        score = min(score, fuzz.token_sort_ratio(query, name, processor=None))
+    name_words = name.split()
+    if len(name_words) > 1 or len(query_words) > 1:
+        total = 0.0
+        for word in query_words:
+            total += max(fuzz.ratio(word, other, processor=None) for other in name_words)
+        cover = total / len(query_words)
+        if len(name_words) > len(query_words):
+            cover *= 0.95
+        score = max(score, cover)
+    return score
+
+
+def _same_spelling(a: str, b: str) -> bool:
+    """Near-identical names with one skeleton: spelling variants of one name."""
+    if min(len(a), len(b)) < 5:
+        return False
+    score = fuzz.ratio(a, b, processor=None)
+    return score >= 85 or (score >= 78 and min(len(a), len(b)) >= 7)
+
+
+# --------------------------------------------------------------------------- internals
+
+
+class _Node:
+    """One (type, normalised name) with its spellings and article counts."""
+
+    __slots__ = ("id", "type", "key", "words", "skel", "forms", "articles")
+
+    def __init__(self, node_id: int, etype: str, key: str) -> None:
+        self.id = node_id
+        self.type = etype
+        self.key = key
+        self.words = key.split()
+        self.skel = skeleton(key)
+        self.forms: Counter[str] = Counter()
+        self.articles: dict[str, int] = {}
+
+    @property
+    def mentions(self) -> int:
+        return sum(self.articles.values())
+
+
+class _Doc:
+    """A searchable passage: a note, highlight, quote or title."""
+
+    __slots__ = ("kind", "text", "article_id", "start", "end", "speaker", "tags", "words")
+
+    def __init__(self, kind, text, article_id, start, end, speaker=None, tags=()):
+        self.kind = kind
+        self.text = text
+        self.article_id = article_id
+        self.start = start
+        self.end = end
+        self.speaker = speaker
+        self.tags = frozenset(tags)
+        self.words = frozenset(normalize(text).split())
+
+
+class _ArticleState:
+    """What one article put into the index, so it can be taken out again."""
+
+    __slots__ = ("record", "nodes", "forms", "mentions", "terms", "docs", "tags")
+
+    def __init__(self, record: ArticleRecord) -> None:
+        self.record = record
+        self.nodes: Counter[int] = Counter()  # node -> mentions in this article
+        self.forms: Counter[tuple[int, str]] = Counter()  # (node, spelling) -> mentions
+        self.mentions: list[tuple[int, int, int, str]] = []
+        self.terms: set[tuple[str, int]] = set()
+        self.docs: list[int] = []
+        self.tags: list[str] = []
+
+
+class _Taught:
+    """The taught entities the index honours, reduced to lookups by name key."""
+
+    def __init__(self, taught: Iterable = ()) -> None:
+        self.signature: tuple = ()
+        self.rejected: set[str] = set()
+        self.retype: dict[str, str] = {}
+        self.alone: set[str] = set()
+        self.group_of: dict[str, int] = {}
+        self.groups: dict[int, set[str]] = {}
+        self._load(list(taught))
+
+    def _load(self, taught: list) -> None:
+        self.signature = tuple(
+            (getattr(t, "action", None), t.text, getattr(t, "type", None), t.canonical)
+            for t in taught
+        )
+        links: dict[str, str] = {}
+        for t in taught:  # later entries override earlier ones for the same name
+            key = name_key(normalize(t.text))
+            if not key:
+                continue
+            if t.action == "reject":
+                self.rejected.add(key)
+                links.pop(key, None)
+            elif t.action == "retype" and t.type:
+                self.retype[key] = t.type
+            elif t.action == "add":
+                self.rejected.discard(key)
+                if t.type:
+                    self.retype[key] = t.type
+            elif t.action in ("merge", "rename") and t.canonical:
+                self.rejected.discard(key)
+                links[key] = name_key(normalize(t.canonical))
+        parent: dict[str, str] = {}
+
+        def find(k: str) -> str:
+            while parent.get(k, k) != k:
+                k = parent[k]
+            return k
+
+        for key, target in links.items():
+            if key == target:
+                self.alone.add(key)
+                continue
+            parent.setdefault(key, key)
+            parent.setdefault(target, target)
+            ra, rb = find(key), find(target)
+            if ra != rb:
+                parent[ra] = rb
+        roots: dict[str, int] = {}
+        for key in parent:
+            gid = roots.setdefault(find(key), len(roots))
+            self.group_of[key] = gid
+            self.groups.setdefault(gid, set()).add(key)
+
+    def keys(self) -> set[str]:
+        return self.rejected | set(self.retype) | self.alone | set(self.group_of)
+
+
+# --------------------------------------------------------------------------- the index
+
+
+class SearchIndex:
+    """An in-memory, incrementally updated index of one library."""
+
+    def __init__(self) -> None:
+        self._ids = itertools.count(1)
+        self._articles: dict[str, _ArticleState] = {}
+        self._titles: dict[str, str] = {}
+        self._tag_articles: dict[str, set[str]] = {}
+        self._tag_display: dict[str, str] = {}
+        # entities
+        self._nodes: dict[int, _Node] = {}
+        self._node_by: dict[tuple[str, str], int] = {}
+        self._key_nodes: dict[str, set[int]] = {}
+        self._terms = NgramIndex()
+        self._term_id: dict[str, int] = {}
+        self._term_nodes: dict[int, Counter[int]] = {}
+        self._edges: dict[int, set[int]] = {}
+        self._blocks: dict[tuple[str, str], set[int]] = {}
+        self._by_last: dict[str, set[int]] = {}  # multi-word PERSON names by last word
+        self._surnames: dict[str, set[int]] = {}  # one-word PERSON names by that word
+        self._comp: dict[int, int] = {}
+        self._comp_members: dict[int, set[int]] = {}
+        # passages
+        self._docs: dict[int, _Doc] = {}
+        self._word_docs: dict[str, set[int]] = {}
+        self._word_id: dict[str, int] = {}
+        self._words = NgramIndex()
+        self._speaker_docs: dict[str, set[int]] = {}
+        self._taught = _Taught()
+
+    # ----------------------------------------------------------------- building
+
+    @classmethod
+    def from_records(cls, records: Iterable[ArticleRecord], taught: Iterable = ()) -> SearchIndex:
+        """Build an index from plain records (no Library needed)."""
+        index = cls()
+        index._taught = _Taught(taught)
+        for record in records:
+            index._add(record)
+        return index
+
+    @classmethod
+    def build(cls, library) -> SearchIndex:
+        """Build the index of every article in a ``store.Library``."""
+        records = [record_from_library(library, a.id) for a in library.articles()]
+        return cls.from_records(records, library.taught())
+
+    def add_record(self, record: ArticleRecord) -> None:
+        """Index (or re-index) one article from its record."""
+        if record.id in self._articles:
+            self.remove_article(record.id)
+        self._add(record)
+
+    def update_article(self, library, article_id: str) -> None:
+        """Re-read one article (and the taught entities) from ``library``; an article
+        that is gone is removed."""
+        self.update_taught(library.taught())
+        try:
+            record = record_from_library(library, article_id)
+        except NotFound:
+            self.remove_article(article_id)
+            return
+        self.add_record(record)
+
+    def update_taught(self, taught: Iterable) -> None:
+        """Apply a new list of taught entities, re-indexing only what they touch."""
+        new = _Taught(taught)
+        if new.signature == self._taught.signature:
+            return
+        old = self._taught
+        self._taught = new
+        changed = {
+            k
+            for k in old.keys() | new.keys()
+            if (k in old.rejected) != (k in new.rejected)
+            or old.retype.get(k) != new.retype.get(k)
+            or (k in old.alone) != (k in new.alone)
+            or self._group_keys(old, k) != self._group_keys(new, k)
+        }
+        if not changed:
+            return
+        # Re-read the articles that mention a changed name (retype and reject
+        # change what enters the index), then re-cluster around those names.
+        affected = {
+            aid
+            for aid, state in self._articles.items()
+            if any(self._nodes[n].key in changed for n in state.nodes)
+            or any(normalize(e[0]) in changed for e in state.record.entities)
+        }
+        for aid in affected:
+            self.add_record(self._articles[aid].record)
+        touched: set[int] = set()
+        for key in changed:
+            for nid in self._key_nodes.get(key, ()):
+                self._link_spellings(nid)
+                touched.add(nid)
+        self._recluster(touched)
+
+    @staticmethod
+    def _group_keys(taught: _Taught, key: str) -> frozenset[str]:
+        gid = taught.group_of.get(key)
+        return frozenset(taught.groups[gid]) if gid is not None else frozenset()
+
+    def _add(self, record: ArticleRecord) -> None:
+        aid = record.id
+        state = _ArticleState(record)
+        self._articles[aid] = state
+        self._titles[aid] = record.title
+        taught = self._taught
+        new_nodes: list[int] = []
+        for text, etype, canonical, start, end in record.entities:
+            full = normalize(canonical or text)
+            surface = normalize(text)
+            key = name_key(full) if etype == "PERSON" else full
+            if not key or key in taught.rejected or surface in taught.rejected:
+                continue
+            etype = taught.retype.get(key, etype)
+            nid = self._node_by.get((etype, key))
+            if nid is None:
+                nid = self._new_node(etype, key)
+                new_nodes.append(nid)
+            node = self._nodes[nid]
+            node.forms[canonical or text] += 1
+            state.forms[(nid, canonical or text)] += 1
+            node.articles[aid] = node.articles.get(aid, 0) + 1
+            state.nodes[nid] += 1
+            state.mentions.append((nid, start, end, text))
+            for term in (key, full, surface):
+                if term and (term, nid) not in state.terms:
+                    state.terms.add((term, nid))
+                    self._ref_term(term, nid)
+        for nid in new_nodes:
+            self._link_spellings(nid)
+        self._recluster(new_nodes)
+        # passages
+        self._add_doc(state, _Doc("title", record.title, aid, None, None))
+        for text, speaker, start, end in record.quotes:
+            did = self._add_doc(state, _Doc("quote", text, aid, start, end, speaker))
+            if speaker:
+                skey = name_key(normalize(speaker))
+                self._speaker_docs.setdefault(skey, set()).add(did)
+        for note in record.notes:
+            text = note[1]
+            start, end = (note[2], note[3]) if len(note) >= 4 else (None, None)
+            self._add_doc(state, _Doc("note", text, aid, start, end))
+        for _hid, exact, note_text, start, end, tags in record.highlights:
+            tags = [normalize(t) for t in tags]
+            self._add_doc(state, _Doc("highlight", exact, aid, start, end, tags=tags))
+            if note_text:
+                self._add_doc(state, _Doc("note", note_text, aid, start, end, tags=tags))
+        for tag in record.tags:
+            norm = normalize(tag)
+            if norm:
+                state.tags.append(norm)
+                self._tag_articles.setdefault(norm, set()).add(aid)
+                self._tag_display.setdefault(norm, tag)
+
+    def remove_article(self, article_id: str) -> None:
+        """Take one article out of the index (nothing happens if it is not there)."""
+        state = self._articles.pop(article_id, None)
+        if state is None:
+            return
+        self._titles.pop(article_id, None)
+        for term, nid in state.terms:
+            self._unref_term(term, nid)
+        for (nid, form), count in state.forms.items():
+            forms = self._nodes[nid].forms
+            forms[form] -= count
+            if forms[form] <= 0:
+                del forms[form]
+        gone: set[int] = set()
+        for nid in state.nodes:
+            node = self._nodes[nid]
+            node.articles.pop(article_id, None)
+            if not node.articles:
+                gone.add(nid)
+        neighbours: set[int] = set()
+        for nid in gone:
+            neighbours |= self._drop_node(nid)
+        self._recluster(neighbours - gone)
+        for did in state.docs:
+            self._drop_doc(did)
+        for norm in state.tags:
+            arts = self._tag_articles.get(norm)
+            if arts is not None:
+                arts.discard(article_id)
+                if not arts:
+                    del self._tag_articles[norm]
+                    self._tag_display.pop(norm, None)
+
+    # ----------------------------------------------------------------- nodes and terms
+
+    def _new_node(self, etype: str, key: str) -> int:
+        nid = next(self._ids)
+        node = _Node(nid, etype, key)
+        self._nodes[nid] = node
+        self._node_by[(etype, key)] = nid
+        self._key_nodes.setdefault(key, set()).add(nid)
+        self._blocks.setdefault((etype, node.skel), set()).add(nid)
+        if etype == "PERSON":
+            if len(node.words) > 1:
+                self._by_last.setdefault(node.words[-1], set()).add(nid)
+            else:
+                self._surnames.setdefault(key, set()).add(nid)
+        return nid
+
+    def _drop_node(self, nid: int) -> set[int]:
+        """Remove a node that no article mentions; returns its former neighbours."""
+        neighbours = self._neighbours(nid)
+        node = self._nodes.pop(nid)
+        del self._node_by[(node.type, node.key)]
+        _discard(self._key_nodes, node.key, nid)
+        _discard(self._blocks, (node.type, node.skel), nid)
+        if node.type == "PERSON":
+            if len(node.words) > 1:
+                _discard(self._by_last, node.words[-1], nid)
+            else:
+                _discard(self._surnames, node.key, nid)
+        for other in self._edges.pop(nid, ()):
+            _discard(self._edges, other, nid)
+        comp = self._comp.pop(nid, None)
+        if comp is not None:
+            _discard(self._comp_members, comp, nid)
+        return neighbours
+
+    def _link_spellings(self, nid: int) -> None:
+        """(Re)compute the spelling-variant edges of one node."""
+        for other in self._edges.pop(nid, ()):
+            _discard(self._edges, other, nid)
+        node = self._nodes[nid]
+        alone = self._taught.alone
+        if node.key in alone or len(node.key) < 5:
+            return
+        for other in self._blocks.get((node.type, node.skel), ()):
+            if other == nid:
+                continue
+            okey = self._nodes[other].key
+            if okey not in alone and _same_spelling(node.key, okey):
+                self._edges.setdefault(nid, set()).add(other)
+                self._edges.setdefault(other, set()).add(nid)
+
+    def _neighbours(self, nid: int) -> set[int]:
+        node = self._nodes[nid]
+        taught = self._taught
+        out = set(self._edges.get(nid, ()))
+        gid = taught.group_of.get(node.key)
+        if gid is not None:
+            for key in taught.groups[gid]:
+                out |= self._key_nodes.get(key, set())
+        if node.key not in taught.alone:
+            for other in self._key_nodes.get(node.key, ()):
+                if node.type == "MISC" or self._nodes[other].type == "MISC":
+                    out.add(other)
+        out.discard(nid)
+        return out
+
+    def _recluster(self, nodes: Iterable[int]) -> None:
+        """Recompute the connected components that contain ``nodes``."""
+        pending: set[int] = set()
+        for nid in nodes:
+            if nid not in self._nodes:
+                continue
+            comp = self._comp.get(nid)
+            pending.add(nid)
+            if comp is not None:
+                pending |= self._comp_members.get(comp, set())
+        seen: set[int] = set()
+        for start in pending:
+            if start in seen:
+                continue
+            members = {start}
+            stack = [start]
+            while stack:
+                for other in self._neighbours(stack.pop()):
+                    if other not in members:
+                        members.add(other)
+                        stack.append(other)
+            cid = next(self._ids)
+            for member in members:
+                old = self._comp.get(member)
+                if old is not None:
+                    _discard(self._comp_members, old, member)
+                self._comp[member] = cid
+            self._comp_members[cid] = members
+            seen |= members
+
+    def _ref_term(self, term: str, nid: int) -> None:
+        tid = self._term_id.get(term)
+        if tid is None:
+            tid = next(self._ids)
+            self._term_id[term] = tid
+            self._terms.add(tid, term)
+            self._term_nodes[tid] = Counter()
+        self._term_nodes[tid][nid] += 1
+
+    def _unref_term(self, term: str, nid: int) -> None:
+        tid = self._term_id.get(term)
+        if tid is None:
+            return
+        refs = self._term_nodes[tid]
+        refs[nid] -= 1
+        if refs[nid] <= 0:
+            del refs[nid]
+        if not refs:
+            del self._term_nodes[tid]
+            del self._term_id[term]
+            self._terms.remove(tid)
+
+    # ----------------------------------------------------------------- passages
+
+    def _add_doc(self, state: _ArticleState, doc: _Doc) -> int | None:
+        if not doc.words:
+            return None
+        did = next(self._ids)
+        self._docs[did] = doc
+        state.docs.append(did)
+        for word in doc.words:
+            docs = self._word_docs.get(word)
+            if docs is None:
+                self._word_docs[word] = {did}
+                wid = next(self._ids)
+                self._word_id[word] = wid
+                self._words.add(wid, word)
+            else:
+                docs.add(did)
+        return did
+
+    def _drop_doc(self, did: int) -> None:
+        doc = self._docs.pop(did)
+        for word in doc.words:
+            docs = self._word_docs[word]
+            docs.discard(did)
+            if not docs:
+                del self._word_docs[word]
+                self._words.remove(self._word_id.pop(word))
+        if doc.kind == "quote" and doc.speaker:
+            _discard(self._speaker_docs, name_key(normalize(doc.speaker)), did)
+
+    # ----------------------------------------------------------------- clusters
+
+    def _surname_target(self, comp: int) -> int | None:
+        """The one full-name component a component of lone surnames belongs to."""
+        alone = self._taught.alone
+        targets: set[int] = set()
+        for nid in self._comp_members.get(comp, ()):
+            node = self._nodes[nid]
+            if node.type != "PERSON" or len(node.words) != 1 or node.key in alone:
+                return None
+            for full in self._by_last.get(node.key, ()):
+                if self._nodes[full].key not in alone:
+                    targets.add(self._comp[full])
+                    if len(targets) > 1:
+                        return None
+        return targets.pop() if targets else None
+
+    def _cluster(self, nid: int) -> tuple[int, set[int]]:
+        """(main component, nodes) of the alias cluster ``nid`` belongs to."""
+        comp = self._comp[nid]
+        comp = self._surname_target(comp) or comp
+        nodes = set(self._comp_members[comp])
+        alone = self._taught.alone
+        for member in list(nodes):
+            node = self._nodes[member]
+            if node.type != "PERSON" or len(node.words) < 2 or node.key in alone:
+                continue
+            for lone in self._surnames.get(node.words[-1], ()):
+                if lone not in nodes:
+                    lone_comp = self._comp[lone]
+                    if self._surname_target(lone_comp) == comp:
+                        nodes |= self._comp_members[lone_comp]
+        return comp, nodes
+
+    def _describe(self, nodes: set[int]) -> tuple[_Node, str, list[str], Counter[str]]:
+        """Representative node, display name, aliases and per-article mentions."""
+        all_nodes = [self._nodes[n] for n in nodes]
+        rep = max(all_nodes, key=lambda n: (n.mentions, len(n.words), -n.id))
+        forms: Counter[str] = Counter()
+        articles: Counter[str] = Counter()
+        for node in all_nodes:
+            forms.update(node.forms)
+            articles.update(node.articles)
+
+        def rank(form: str) -> tuple:
+            norm = normalize(form)
+            key = name_key(norm)
+            return (len(key.split()) > 1, norm == key, forms[form], len(form), form)
+
+        ordered = sorted(forms, key=rank, reverse=True)
+        display = ordered[0] if ordered else rep.key
+        return rep, display, ordered, articles
+
+    def _refs(self, articles: Counter[str], allowed: set[str] | None) -> list[ArticleRef]:
+        refs = [
+            ArticleRef(aid, self._titles.get(aid, ""), count)
+            for aid, count in articles.items()
+            if allowed is None or aid in allowed
+        ]
+        refs.sort(key=lambda r: (-r.count, r.title, r.id))
+        return refs
+
+    # ----------------------------------------------------------------- queries
+
+    def search(self, query: str, *, scope: str = "all", limit: int = 20) -> list[Hit]:
+        """Hits for ``query``, best first.
+
+        scope: "entities", "notes" (notes and highlights) or "all". Filters in the
+        query: ``tag:X`` (articles or highlights with that tag), ``type:PERSON``
+        (entities of that type), ``speaker:Name`` (quotes by that person); they
+        combine with free text, and a query of only filters lists what matches.
+        Raises ValueError for an unknown scope or type."""
+        if scope not in SCOPES:
+            raise ValueError(f"unknown scope {scope!r}: use all, entities or notes")
+        parsed = parse_query(query)
+        text = normalize(parsed.text)
+        if not text and not parsed.has_filters:
+            return []
+        kinds = {"all": set(KINDS), "entities": {"entity"}, "notes": {"note", "highlight"}}[scope]
+        if parsed.speakers:
+            kinds &= {"quote"}
+        if parsed.types:
+            kinds &= {"entity"}
+        tag_norms = {normalize(t) for t in parsed.tags}
+        allowed: set[str] | None = None
+        if tag_norms:
+            sets = [self._tag_articles.get(t, set()) for t in tag_norms]
+            allowed = set.intersection(*sets) if sets else set()
+        hits: list[Hit] = []
+        if "entity" in kinds:
+            hits += self._entity_hits(text, set(parsed.types), allowed, limit)
+        doc_kinds = kinds & {"title", "note", "highlight", "quote"}
+        if doc_kinds:
+            hits += self._doc_hits(text, doc_kinds, allowed, tag_norms, parsed.speakers, limit)
+        if "tag" in kinds:
+            hits += self._tag_hits(text, tag_norms, allowed)
+        hits.sort(key=lambda h: (-h.score, _KIND_RANK[h.kind], len(h.text), h.text))
+        return hits[:limit]
+
+    def _score_names(self, text: str, limit: int = CANDIDATES) -> dict[int, float]:
+        words = text.split()
+        strings = self._terms.strings
+        best: dict[int, float] = {}
+        for tid in self._terms.candidates(text, limit):
+            score = name_score(text, words, strings[tid])
+            if score < NAME_CUTOFF:
+                continue
+            for nid in self._term_nodes[tid]:
+                if score > best.get(nid, 0.0):
+                    best[nid] = score
+        return best
+
+    def _entity_hits(
+        self, text: str, types: set[str], allowed: set[str] | None, limit: int
+    ) -> list[Hit]:
+        if text:
+            scored = self._score_names(text)
+        elif types:
+            pool = [n for n in self._nodes.values() if n.type in types]
+            if allowed is not None:
+                pool = [n for n in pool if not allowed.isdisjoint(n.articles)]
+            pool.sort(key=lambda n: -n.mentions)
+            scored = {n.id: 100.0 for n in pool[: limit * 4]}
+        else:
+            return []
+        order = sorted(scored, key=lambda n: (-scored[n], -self._nodes[n].mentions, n))
+        hits: list[Hit] = []
+        done: set[int] = set()
+        for nid in order:
+            if len(hits) >= limit:
+                break
+            if self._comp[nid] in done:
+                continue
+            _main, nodes = self._cluster(nid)
+            done |= {self._comp[n] for n in nodes}
+            if types and not any(self._nodes[n].type in types for n in nodes):
+                continue
+            rep, display, _aliases, articles = self._describe(nodes)
+            refs = self._refs(articles, allowed)
+            if not refs:
+                continue
+            hits.append(
+                Hit(
+                    kind="entity",
+                    text=display,
+                    score=scored[nid],
+                    type=rep.type,
+                    articles=refs,
+                    key=f"{rep.type}:{rep.key}",
+                )
+            )
+        return hits
+
+    def _expand_word(self, word: str, last: bool) -> list[tuple[str, float]]:
+        """Indexed words close to ``word`` (typos; as a prefix when it is the last
+        word typed) with their similarity."""
+        out = [(word, 100.0)] if word in self._word_docs else []
+        strings = self._words.strings
+        for wid in self._words.candidates(word, 60):
+            other = strings[wid]
+            if other == word:
+                continue
+            if last and len(word) >= 2 and other.startswith(word):
+                out.append((other, 90.0))
+            elif len(word) >= 4 and abs(len(other) - len(word)) <= 2:
+                score = fuzz.ratio(word, other, processor=None)
+                if score >= 80:
+                    out.append((other, score))
+        return out
+
+    def _score_docs(self, text: str) -> dict[int, float]:
+        words = text.split()
+        content = [w for w in words if w not in STOPWORDS] or words
+        n = len(content)
+        rows: dict[int, list[float]] = {}
+        for i, word in enumerate(content):
+            for match, score in self._expand_word(word, last=i == n - 1):
+                for did in self._word_docs.get(match, ()):
+                    row = rows.get(did)
+                    if row is None:
+                        row = rows[did] = [0.0] * n
+                    if score > row[i]:
+                        row[i] = score
+        # Passages rank a little below names that match as well: a name typed
+        # into the box is more often meant as the entity than as a word in a quote.
+        return {did: 0.9 * s for did, row in rows.items() if (s := sum(row) / n) >= TEXT_CUTOFF}
+
+    def _docs_by_speaker(self, speaker: str) -> set[int]:
+        text = name_key(normalize(speaker))
+        words = text.split()
+        docs: set[int] = set()
+        if not words:
+            return docs
+        for key, dids in self._speaker_docs.items():
+            if dids and name_score(text, words, key) >= 80:
+                docs |= dids
+        return docs
+
+    def _doc_hits(
+        self,
+        text: str,
+        kinds: set[str],
+        allowed: set[str] | None,
+        tag_norms: set[str],
+        speakers: list[str],
+        limit: int,
+    ) -> list[Hit]:
+        by_speaker: set[int] | None = None
+        for speaker in speakers:
+            docs = self._docs_by_speaker(speaker)
+            by_speaker = docs if by_speaker is None else by_speaker & docs
+        if text:
+            scored = self._score_docs(text)
+            if by_speaker is not None:
+                scored = {d: s for d, s in scored.items() if d in by_speaker}
+        elif by_speaker is not None:
+            scored = dict.fromkeys(by_speaker, 100.0)
+        elif tag_norms:
+            scored = {
+                did: 100.0
+                for did, doc in self._docs.items()
+                if (doc.kind == "title" and allowed is not None and doc.article_id in allowed)
+                or (doc.kind == "highlight" and tag_norms <= doc.tags)
+            }
+        else:
+            return []
+
+        def keep(doc: _Doc) -> bool:
+            if doc.kind not in kinds:
+                return False
+            if allowed is None:
+                return True
+            return doc.article_id in allowed or bool(tag_norms) and tag_norms <= doc.tags
+
+        ranked = sorted(
+            (did for did in scored if keep(self._docs[did])),
+            key=lambda d: (-scored[d], self._titles.get(self._docs[d].article_id, ""), d),
+        )
+        hits = []
+        for did in ranked[:limit]:
+            doc = self._docs[did]
+            aid = doc.article_id
+            hits.append(
+                Hit(
+                    kind=doc.kind,
+                    text=doc.text,
+                    score=scored[did],
+                    articles=[ArticleRef(aid, self._titles.get(aid, ""), 1)],
+                    article_id=aid,
+                    start=doc.start,
+                    end=doc.end,
+                    speaker=doc.speaker,
+                )
+            )
+        return hits
+
+    def _tag_hits(self, text: str, tag_norms: set[str], allowed: set[str] | None) -> list[Hit]:
+        if text:
+            words = text.split()
+            scored = {
+                tag: s
+                for tag in self._tag_articles
+                if (s := name_score(text, words, tag)) >= 80 and (not tag_norms or tag in tag_norms)
+            }
+        else:
+            scored = {tag: 100.0 for tag in tag_norms if tag in self._tag_articles}
+        hits = []
+        for tag, score in scored.items():
+            arts = Counter(dict.fromkeys(self._tag_articles[tag], 1))
+            refs = self._refs(arts, allowed)
+            if refs:
+                hits.append(
+                    Hit(kind="tag", text=self._tag_display[tag], score=score, articles=refs)
+                )
+        return hits
+
+    # ----------------------------------------------------------------- entity pages
+
+    def entity_page(self, key: str) -> EntityPage:
+        """Every article, mention and quote of one entity cluster (``Hit.key``), and
+        the user's notes and highlights that mention it. Raises NotFound."""
+        etype, _, name = key.partition(":")
+        nid = self._node_by.get((etype, name))
+        if nid is None:
+            raise NotFound(f"no entity {key!r} in the library")
+        _main, nodes = self._cluster(nid)
+        rep, display, aliases, articles = self._describe(nodes)
+        mentions = []
+        for aid in articles:
+            for node_id, start, end, text in self._articles[aid].mentions:
+                if node_id in nodes:
+                    mentions.append(Mention(aid, start, end, text))
+        mentions.sort(key=lambda m: (self._titles.get(m.article_id, ""), m.article_id, m.start))
+        keys = {self._nodes[n].key for n in nodes}
+        quote_ids: set[int] = set()
+        for k in keys:
+            quote_ids |= self._speaker_docs.get(k, set())
+        word_sets = {frozenset(self._nodes[n].words) for n in nodes}
+        for n in nodes:
+            node = self._nodes[n]
+            if node.type == "PERSON" and len(node.words) > 1:
+                word_sets.add(frozenset(node.words[-1:]))
+        note_ids: set[int] = set()
+        for words in word_sets:
+            found: set[int] | None = None
+            for word in words:
+                docs = self._word_docs.get(word, set())
+                found = set(docs) if found is None else found & docs
+            for did in found or ():
+                if self._docs[did].kind in ("note", "highlight"):
+                    note_ids.add(did)
+        return EntityPage(
+            key=f"{rep.type}:{rep.key}",
+            name=display,
+            type=rep.type,
+            aliases=aliases,
+            articles=self._refs(articles, None),
+            mentions=mentions,
+            quotes=self._doc_list(quote_ids),
+            notes=self._doc_list(note_ids),
+        )
+
+    def _doc_list(self, dids: Iterable[int]) -> list[Hit]:
+        out = []
+        for did in dids:
+            doc = self._docs[did]
+            aid = doc.article_id
+            out.append(
+                Hit(
+                    kind=doc.kind,
+                    text=doc.text,
+                    score=100.0,
+                    articles=[ArticleRef(aid, self._titles.get(aid, ""), 1)],
+                    article_id=aid,
+                    start=doc.start,
+                    end=doc.end,
+                    speaker=doc.speaker,
+                )
+            )
+        out.sort(key=lambda h: (h.articles[0].title, h.article_id or "", h.start or 0))
+        return out
+
+    def merge(self, library, key_a: str, key_b: str) -> str:
+        """Teach the library that clusters ``key_a`` and ``key_b`` are one entity (it
+        sticks: a taught ``merge``); returns the merged cluster's key."""
+        name_a = self.entity_page(key_a).name
+        name_b = self.entity_page(key_b).name
+        library.teach("merge", name_a, canonical=name_b)
+        self.update_taught(library.taught())
+        return self.entity_page(key_b).key
+
+    def split(self, library, name: str) -> None:
+        """Teach the library that ``name`` is an entity of its own, out of whatever
+        cluster it was joined to (a taught ``rename`` of the name to itself)."""
+        library.teach("rename", name, canonical=name)
+        self.update_taught(library.taught())
+
+    # ----------------------------------------------------------------- introspection
+
+    def names(self) -> list[str]:
+        """Every distinct normalised name the entity search looks at."""
+        return list(self._terms.strings.values())
+
+    def rank_names(self, query: str, limit: int = 10, scorer=None) -> list[tuple[str, float]]:
+        """The best ``limit`` names for ``query`` among the index's candidates,
+        scored by ``scorer`` (default: the search's own scorer). Used by the
+        benchmark to compare candidate generation with an exhaustive ranking."""
+        text = normalize(query)
+        strings = self._terms.strings
+        choices = {tid: strings[tid] for tid in self._terms.candidates(text, CANDIDATES)}
+        if scorer is None:
+            words = text.split()
+            ranked = sorted(
+                ((s, name_score(text, words, s)) for s in choices.values()),
+                key=lambda x: -x[1],
+            )
+            return ranked[:limit]
+        found = process.extract(text, choices, scorer=scorer, processor=None, limit=limit)
+        return [(choice, score) for choice, score, _ in found]
+
+    def stats(self) -> dict[str, int]:
+        """Sizes: articles, names, entities (nodes), clusters, passages."""
+        return {
+            "articles": len(self._articles),
+            "names": len(self._terms),
+            "entities": len(self._nodes),
+            "components": len(self._comp_members),
+            "passages": len(self._docs),
+        }
+
+
+def _discard(mapping: dict, key, value) -> None:
+    """Remove ``value`` from the set at ``mapping[key]``, dropping an emptied set."""
+    values = mapping.get(key)
+    if values is not None:
+        values.discard(value)
+        if not values:
+            del mapping[key]
