@@ -50,10 +50,22 @@ def front_matter(item: ExportItem) -> dict:
     }
 
 
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that indents list items under their key, as Obsidian writes them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
 def dump_front_matter(data: dict) -> str:
-    """``data`` as a ``---`` fenced YAML block (safe_dump, so it always parses)."""
-    body = yaml.safe_dump(
-        data, allow_unicode=True, sort_keys=False, width=float("inf"), default_flow_style=False
+    """``data`` as a ``---`` fenced YAML block (a safe dumper, so it always parses)."""
+    body = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=float("inf"),
+        default_flow_style=False,
     )
     return f"---\n{body}---\n"
 
