@@ -9,14 +9,11 @@ is the page's extracted main content. Anything that is not text is refused with 
 from __future__ import annotations
 
 import codecs
-import http.client
 import os
 import re
 import sys
 import unicodedata
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -496,24 +493,26 @@ def read_stdin(stream=None) -> Document:
 # --- URLs ----------------------------------------------------------------------
 
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follows redirects only to http(s) (urllib would follow one to ftp://)."""
+def _opener():
+    """An opener for http(s) only: no file://, ftp:// or data: handlers, and
+    redirects followed only to http(s) (urllib's default follows one to ftp://)."""
+    import urllib.error
+    import urllib.request
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        scheme = urllib.parse.urlsplit(newurl).scheme.lower()
-        if scheme not in ("http", "https"):
-            raise urllib.error.URLError(f"redirect to a {scheme or 'relative'} URL refused")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+    class HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):
+            scheme = urllib.parse.urlsplit(newurl).scheme.lower()
+            if scheme not in ("http", "https"):
+                raise urllib.error.URLError(f"redirect to a {scheme or 'relative'} URL refused")
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
 
-
-def _opener() -> urllib.request.OpenerDirector:
     opener = urllib.request.OpenerDirector()
     for handler in (
         urllib.request.ProxyHandler(),
         urllib.request.HTTPHandler(),
         urllib.request.HTTPSHandler(),
         urllib.request.HTTPDefaultErrorHandler(),
-        _HttpOnlyRedirects(),
+        HttpOnlyRedirects(),
         urllib.request.HTTPErrorProcessor(),
     ):
         opener.add_handler(handler)
@@ -536,6 +535,11 @@ def fetch_url(url: str, timeout: float = 20.0) -> Document:
     detection. Errors are one line: "URL: HTTP 404 Not Found", "URL: could not
     connect: ...", "URL: timed out after 20 s".
     """
+    # Imported here: only a URL import pays for urllib.request and http.client.
+    import http.client
+    import urllib.error
+    import urllib.request
+
     parts = urllib.parse.urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise IngestError("not an http(s) URL", url)
