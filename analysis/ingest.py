@@ -221,6 +221,26 @@ def _plausible(text: str) -> bool:
     return controls <= 0.01 * len(text) and unassigned <= 0.01 * len(sample)
 
 
+# An undecodable byte under surrogateescape becomes U+DC80..U+DCFF; this reads each
+# one as Windows-1252 instead (Latin-1 for the five bytes cp1252 leaves undefined).
+_STRAY_BYTES = {
+    0xDC00 + b: bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0x100)
+}
+_STRAY = re.compile("[\udc80-\udcff]")
+
+
+def _utf8_with_strays(data: bytes) -> str | None:
+    """UTF-8 text with a few stray single-byte characters (files pasted together,
+    a cp1252 quote typed into a UTF-8 file), or None when the data is not mostly
+    UTF-8. Real UTF-8 multibyte characters must outnumber the strays."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    strays = len(_STRAY.findall(text))
+    non_ascii = sum(1 for ch in text if ord(ch) > 0x7F) - strays
+    if strays == 0 or non_ascii <= 2 * strays:
+        return None
+    return text.translate(_STRAY_BYTES)
+
+
 def _decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Decode ``data``; returns (text, codec). Raises IngestError without a source."""
     bom = _bom(data)
@@ -237,6 +257,9 @@ def _decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as err:
         utf8_error = err.start
+    mixed = _utf8_with_strays(data)
+    if mixed is not None:
+        return mixed, "utf-8+cp1252"
     if declared and declared != "utf_8":
         try:
             text = data.decode(declared)
@@ -264,7 +287,9 @@ def _decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
 
 def decode(data: bytes) -> str:
     """Decode bytes to text: a BOM (UTF-8/16/32) first, then strict UTF-8, then
-    detection. Detection tries Windows-1252 first when the result reads like
+    UTF-8 with a few stray single bytes (read as Windows-1252 where valid UTF-8
+    characters clearly outnumber them), then detection. Detection tries
+    Windows-1252 first when the result reads like
     Western text (short cp1252 texts defeat statistical detectors), then
     charset-normalizer. A decoding that comes out full of control or unassigned
     characters is not accepted: such data raises ``IngestError`` rather than

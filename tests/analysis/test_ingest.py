@@ -152,6 +152,13 @@ def test_read_bytes_decodes_cp1252_file() -> None:
     assert doc.title == "Caf\u00e9 \u201cLe Monde\u201d opens"
 
 
+def test_utf8_with_a_stray_cp1252_byte() -> None:
+    # Mostly UTF-8 (many real multibyte characters) with one pasted cp1252 quote pair.
+    body = "Caf\u00e9 na\u00efve \u201cquoted\u201d text. " * 10
+    data = body.encode() + b" he said \x93hi\x94 and \x81" + body.encode()
+    assert decode(data) == body + " he said \u201chi\u201d and \x81" + body
+
+
 def test_other_code_pages_go_to_detection() -> None:
     # Long enough for charset-normalizer; must not be taken for cp1252.
     text = "\u041f\u0440\u0438\u0432\u0435\u0442, \u043a\u0430\u043a \u0434\u0435\u043b\u0430? " * 8
