@@ -36,6 +36,7 @@ _CLOSING = "”»›"
 _MAX_CARRY = 8
 _MIN_UNBALANCED_WORDS = 4
 _MIN_SPEECH_WORDS = 5
+_MIN_TERM_WORDS = 1
 # “A,” the minister of foreign affairs said on Tuesday, “b.”
 _MAX_GAP_WORDS = 12
 
@@ -82,7 +83,11 @@ def _scan(text: str, start: int, end: int) -> list[_Seg]:
         elif ch in _CLOSING:
             if ch == "»" and opens_look and not can_close and not closes_look:
                 action = "open"  # Danish »…«
-            elif not can_close and opens_look and not closes_look and ch == "”":
+            elif (
+                not can_close
+                and ch == "”"
+                and ((opens_look and not closes_look) or not text[start:i].strip())
+            ):
                 action = "open"  # ”…” as some scrapers and Swedish write it
             else:
                 action = "close"
@@ -274,7 +279,7 @@ def find_quotes(text: str, blocks: list[Block], entities: list[Entity]) -> list[
         title = _is_title_case(words)
         speech = n >= _MIN_SPEECH_WORDS and not title
         attr = attributor.attribute(s, e, require_verb=not speech)
-        if not speech and (n < 2 or attr is None or not attr.adjacent):
+        if not speech and (n < _MIN_TERM_WORDS or attr is None or not attr.adjacent):
             continue
         if attr is None:
             q = Quote(s, e, None, 0.0)

@@ -36,7 +36,7 @@ _VERBS = (
     r"|urg(?:es|ed)|pledg(?:es|ed)|boast(?:s|ed)|reiterat(?:es|ed)|wonder(?:s|ed)"
     r"|answer(?:s|ed)|point(?:s|ed)\s+out|according\s+to|put\s+it|went\s+on"
 )
-REPORTING_VERB = re.compile(rf"\b(?:{_VERBS})\b", re.IGNORECASE)
+REPORTING_VERB = re.compile(rf"(?<!so-)\b(?:{_VERBS})\b", re.IGNORECASE)
 """Reporting verbs ("said", "emphasized", "according to", …) in any inflection."""
 
 _PRONOUN = re.compile(r"\b(?:he|she|they|it|we|i)\b", re.IGNORECASE)
