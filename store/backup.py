@@ -2,8 +2,8 @@
 
 The file holds the articles with their full text and annotations, the taught
 entities, the backup schema version and the margin version that wrote it. It is
-deterministic (sorted keys, articles by id, notes and highlights in a stable order,
-no timestamp of its own), so backup -> restore -> backup gives the same bytes.
+deterministic (sorted keys, articles by id, notes, highlights and taught entities in
+the library's stored order, no timestamp of its own), so backup -> restore -> backup gives the same bytes.
 Derived data (analysis, indexes) is not in it: a restored library rebuilds it.
 """
 
@@ -57,16 +57,16 @@ def _margin_version() -> str:
 
 
 def _article_record(library, article: Article) -> dict[str, Any]:
+    # Notes, highlights and taught entities keep the library's own (stored, stable)
+    # order: timestamps have one-second resolution, so sorting by them could reorder.
     ann = library.annotations(article.id)
-    notes = sorted(ann.notes, key=lambda n: (n.created, n.id))
-    highlights = sorted(ann.highlights, key=lambda h: (h.start, h.end, h.id))
     return {
         "article": article.to_dict(),
         "text": library.text(article.id),
         "annotations": {
             "tags": list(ann.tags),
-            "notes": [n.to_dict() for n in notes],
-            "highlights": [h.to_dict() for h in highlights],
+            "notes": [n.to_dict() for n in ann.notes],
+            "highlights": [h.to_dict() for h in ann.highlights],
             "position": ann.position,
         },
     }
@@ -75,7 +75,7 @@ def _article_record(library, article: Article) -> dict[str, Any]:
 def backup_document(library) -> dict[str, Any]:
     """The backup as a JSON-able dict (what ``backup`` writes)."""
     articles = sorted(library.articles(), key=lambda a: a.id)
-    taught = sorted(library.taught(), key=lambda t: (t.created, t.id))
+    taught = library.taught()
     return {
         "format": BACKUP_FORMAT,
         "schema": BACKUP_SCHEMA,
@@ -258,8 +258,15 @@ def restore(library, path: Path, merge: bool = False) -> dict[str, int]:
             f"{path}: the library is not empty; restore into an empty library, or merge"
         )
     counts = {"articles": 0, "skipped": 0, "highlights": 0, "notes": 0, "taught": 0}
-    for article, text, ann in records:
-        status = library.import_record(article, text, ann)
+    bulk = getattr(library, "import_records", None)  # one index write for all, when offered
+    try:
+        if bulk is not None:
+            statuses = bulk(records)
+        else:
+            statuses = [library.import_record(a, t, ann) for a, t, ann in records]
+    except (ValueError, TypeError) as err:
+        raise BackupInvalid(f"{path}: damaged margin backup: {err}") from None
+    for (_, _, ann), status in zip(records, statuses, strict=True):
         if status == "added":
             counts["articles"] += 1
             counts["highlights"] += len(ann.highlights)
