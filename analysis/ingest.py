@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import stat
 import sys
 import unicodedata
 import urllib.parse
@@ -485,8 +486,11 @@ def read_path(path: str | os.PathLike) -> Document:
     p = Path(shown)
     try:
         st = p.stat()
-        if p.is_dir():
+        if stat.S_ISDIR(st.st_mode):
             raise IngestError("is a folder, not a file", shown)
+        if not stat.S_ISREG(st.st_mode):
+            # A FIFO or device would block or never end; "-" is the way to pipe text.
+            raise IngestError("not a regular file", shown)
         if st.st_size > MAX_BYTES:
             raise IngestError(_too_large(st.st_size), shown)
         with p.open("rb") as fh:
