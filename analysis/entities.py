@@ -74,8 +74,11 @@ _SENT_BEFORE_RE = re.compile(
     r"(?:[.!?:;…]['\"”’»)\]]*\s+|\n[\s\u00a0]*|^)[\"'“‘«(\[\-–—•*#\s\u00a0]*$"
 )
 _PREP_PLACE_RE = re.compile(r"(?:\b(?:in|at|near|from|to|across|outside|inside)) $")
+_PLACE_SUFFIXES = ("stan", "land", "burg", "grad", "ville", "polis", "abad", "shire", "ia")
+_ORG_SUFFIXES = ("ology", "ism", "Net", "Soft", "Tech", "Corp", "Bank", "Air")
 _POSSESSIVE = ("'s", "’s", "'", "’")
 _CAPS_LINE_MIN = 0.8
+_LOWER_WORD_RE = re.compile(r"(?<![\w-])[a-z]+(?![\w-])")
 
 
 class _Seg:
@@ -140,18 +143,19 @@ def _split_hyphen(
 ) -> list[tuple[int, int, str]] | None:
     """Split "US-Azerbaijani" into its names when every part is a name."""
     parts = w.split("-")
-    if len(parts) < 2 or not all(p[:1].isupper() for p in parts):
+    if len(parts) < 2:
         return None
-    for p in parts:
-        if not (
-            p in g.countries
-            or p in g.places
-            or p in g.demonyms
-            or p in gz.PLACE_ACRONYMS
-            or _is_acronym(p)
-            or (p in mid_words and not _is_common(p, g))
-        ):
-            return None
+
+    def known(p: str) -> bool:
+        return _any_gaz(p, g) or _is_acronym(p) or p in mid_words
+
+    if parts[-1].islower():
+        # "Armenian-supporting", "Moscow-based": the name is the head.
+        if parts[0][:1].isupper() and known(parts[0]) and len(parts) == 2:
+            return [(s, s + len(parts[0]), parts[0])]
+        return None
+    if not all(p[:1].isupper() and known(p) for p in parts):
+        return None
     out = []
     pos = s
     for p in parts:
@@ -215,31 +219,50 @@ def _segments(
             i += 1
             continue
         bare = w.rstrip(".")
-        if bare in gz.PERSON_TITLES and i + 1 < n and pieces[i + 1][2] not in _CONNECTORS:
-            nxt = pieces[i + 1][2]
-            strong = bare not in gz.WEAK_TITLES or (nxt in g.given)
-            rest = [p[2] for p in pieces[i + 1 :] if p[2] not in _CONNECTORS and p[2] != "'s"]
+        j = i
+        while j < n and pieces[j][2].rstrip(".") in gz.PERSON_TITLES:
+            j += 1
+        if bare in gz.PERSON_TITLES and j < n and pieces[j][2] not in _CONNECTORS:
+            nxt = pieces[j][2]
+            titles = [pieces[k][2].rstrip(".") for k in range(i, j)]
+            strong = any(t not in gz.WEAK_TITLES for t in titles) or nxt in g.given
+            rest = []
+            for p in pieces[j:]:
+                if p[2] == "'s":
+                    break
+                if p[2] not in _CONNECTORS:
+                    rest.append(p[2])
             if strong and not (rest and (rest[-1] in gz.ORG_CUES or rest[-1] in gz.MISC_CUES)):
                 flush(False)
                 person_next = True
                 first_word = False
-                i += 1
+                i = j
                 continue
-        if bare in gz.PERSON_TITLES and (i + 1 == n or pieces[i + 1][2] in _CONNECTORS):
-            # A title on its own ("the President", "Chairman of the ...").
+        if bare in gz.PERSON_TITLES and (j == n or pieces[j][2] in _CONNECTORS) and j > i:
+            # Titles on their own ("the President", "Chairman of the ...").
             if not cur or bare in gz.WEAK_TITLES:
                 flush(person_next)
                 person_next = False
-                if i + 1 < n:
-                    i += 1  # drop the connector after the title
-                i += 1
+                i = j + 1 if j < n else j  # drop the titles and a connector after them
                 continue
+        if (len(w) == 1) or (
+            ("'" in w or "’" in w) and re.split("['’]", w)[0] in gz.FUNCTION_WORDS
+        ):
+            flush(person_next)  # "I'm", a lone letter: never part of a name
+            person_next = False
+            first_word = False
+            i += 1
+            continue
         if first_word and initial:
             first_word = False
-            if (w in gz.FUNCTION_WORDS or w in gz.CALENDAR) and not _any_gaz(w, g):
+            prefix = " ".join(p[2] for p in pieces[i : i + 3] if p[2] not in _CONNECTORS)
+            head2 = " ".join(prefix.split()[:2])
+            if _any_gaz(prefix, g) or _any_gaz(head2, g):
+                pass
+            elif (w in gz.FUNCTION_WORDS or w in gz.CALENDAR) and not _any_gaz(w, g):
                 i += 1
                 continue
-            if (
+            elif (
                 n > 1
                 and _is_common(w, g)
                 and w not in mid_words
@@ -311,21 +334,23 @@ def _type_of(seg: _Seg, g: gz.Gazetteer, text: str) -> tuple[str | None, int]:
         if last.endswith(("ian", "ese", "ish")) and not _is_common(last, g):
             return "MISC", 1
     if len(words) >= 2:
-        if first in g.given and not _is_common(last, g) and last not in gz.CALENDAR:
-            return "PERSON", 2
+        if first in g.given and last not in gz.CALENDAR and not _is_acronym(last):
+            return "PERSON", 2 if not _is_common(last, g) or last in g.surnames else 1
         if len(first) == 2 and first.endswith(".") and first[0].isupper():
             return "PERSON", 2
         if all(w in g.given or w in g.surnames or not _is_common(w, g) for w in words):
             if len(words) <= 4 and not any(_is_acronym(w) for w in words):
                 return "PERSON", 1
         return "ORG", 1
-    # A lone word: context decides between place, person and organisation.
+    # A lone word: context and shape decide between place, person and organisation.
     before = text[max(0, seg.start - 10) : seg.start]
-    if _PREP_PLACE_RE.search(before):
+    if _PREP_PLACE_RE.search(before) or last.endswith(_PLACE_SUFFIXES):
         return "PLACE", 1
     if last in g.surnames or last in g.given:
         return "PERSON", 1
-    return "ORG", 1
+    if last.endswith(_ORG_SUFFIXES):
+        return "ORG", 1
+    return "PERSON", 0
 
 
 def _line_kind(text: str, start: int, end: int, kind: str) -> str:
@@ -415,31 +440,48 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
     # sentence-initial words elsewhere).
     runs: list[tuple[int, int, bool, int]] = []
     mid_words: set[str] = set()
-    for b, bs, be in prose:
+    mid_edges: set[str] = set()  # first and last words of mid-sentence runs
+    for _b, bs, be in prose:
         for m in _RUN_RE.finditer(text, bs, be):
             s = m.start()
             initial = _sentence_initial(text, s, bs)
             runs.append((s, m.end(), initial, bs))
-            words = m.group().split()
+            words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in m.group().split()]
             if initial:
                 words = words[1:]
-            for w in words:
-                mid_words.add(w.rstrip("'’s") if w.endswith(("'s", "’s")) else w)
+            elif words:
+                mid_edges.add(words[0])
+            if words:
+                mid_edges.add(words[-1])
+            mid_words.update(words)
+    lower_seen: set[str] | None = None
 
     # Pass 2: cut runs into mentions and type them.
     segs: list[_Seg] = []
     for s, e, initial, _bs in runs:
         for seg in _segments(text, s, e, initial, g, mid_words):
-            if seg.initial and len(seg.words) == 1:
+            if len(seg.words) == 1:
                 w = seg.words[0]
-                evidence = (
-                    _any_gaz(w, g)
-                    or (w in mid_words and w not in gz.FUNCTION_WORDS)
-                    or _is_acronym(w)
-                    or (not _is_common(w, g) and w not in gz.FUNCTION_WORDS and len(w) > 2)
-                )
-                if not evidence:
+                if w in gz.FUNCTION_WORDS and not seg.person:
                     continue
+                common = _is_common(w, g)
+                if seg.initial:
+                    evidence = (
+                        _any_gaz(w, g)
+                        or w in mid_edges
+                        or _is_acronym(w)
+                        or (not common and len(w) > 2)
+                        or w in gz.ORG_CUES
+                    )
+                    if not evidence:
+                        continue
+                elif common and not seg.person and not _any_gaz(w, g):
+                    # A capitalised common word ("Women", "Prices") is a name only
+                    # if the text never uses it as a plain word.
+                    if lower_seen is None:
+                        lower_seen = set(_LOWER_WORD_RE.findall(text))
+                    if w.lower() in lower_seen:
+                        continue
             t, strength = _type_of(seg, g, text)
             if t is None:
                 continue

@@ -152,7 +152,7 @@ MISC_WORDS = frozenset(
     """Christian Christians Muslim Muslims Islamic Jewish Jew Jews Catholic Catholics
     Protestant Orthodox Buddhist Hindu Sikh Sunni Shia Shiite Shi'ite Arab Arabs Arabic
     Kurdish Kurd Kurds Latino Hispanic European Europeans African Africans Asian Asians
-    Western Soviet Communist Marxist Nazi Nazis Zionist Islamist Islamists Olympic Olympics
+    Soviet Communist Marxist Nazi Nazis Zionist Islamist Islamists Olympic Olympics
     Anglo Celtic Slavic Balkan Caucasian Persian Scandinavian Christmas Easter Ramadan Eid Hanukkah Passover Internet""".split()
 )
 CALENDAR = frozenset(

@@ -88,6 +88,24 @@ def _country_data() -> tuple[set[str], set[str], set[str]]:
             value = getattr(c, attr, None)
             if value:
                 countries.add(value)
+    for c in pycountry.historic_countries:
+        countries.add(c.name)
+    # Everyday English short forms that the ISO lists spell differently.
+    countries.update(
+        [
+            "Britain",
+            "Great Britain",
+            "England",
+            "Scotland",
+            "Wales",
+            "Holland",
+            "America",
+            "Burma",
+            "Ivory Coast",
+            "Soviet Union",
+            "Vatican",
+        ]
+    )
     for s in pycountry.subdivisions:
         name = re.sub(r"\s*\[.*?\]|\s*\(.*?\)", "", s.name)
         if name and "," not in name:
@@ -163,9 +181,7 @@ def _surnames(common: set[str]) -> set[str]:
     for i, line in enumerate(path.read_text(encoding="ascii").splitlines()):
         if i >= MAX_SURNAMES:
             break
-        word = line.split()[0].title()
-        if word.lower() not in common:
-            out.add(word)
+        out.add(line.split()[0].title())
     return out
 
 
@@ -177,7 +193,8 @@ def main() -> None:
     _write("common_words.txt", common)
     _write("countries.txt", countries)
     _write("places.txt", (regions | cities) - countries)
-    _write("demonyms.txt", demonyms | {d + "s" for d in demonyms if d.endswith("n")})
+    plurals = {d + "s" for d in demonyms if d.endswith(("an", "i"))}
+    _write("demonyms.txt", demonyms | plurals)
     _write("given_names.txt", _given_names(common))
     _write("surnames.txt", _surnames(common))
 
