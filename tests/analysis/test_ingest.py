@@ -108,8 +108,8 @@ def test_undecodable_bytes_are_refused_not_turned_into_mojibake() -> None:
 
 
 def test_decodes_yet_full_of_controls_is_refused() -> None:
-    # Valid cp1252 byte for byte, but mostly C0 controls: not a text.
-    data = bytes([0x01, 0x02, 0x03, 0xE9, 0x04, 0x05]) * 50
+    # Valid cp1252 byte for byte, Western-looking words, but a third C0 controls.
+    data = b"caf\xe9\x01\x02\x03 na\xefve\x04\x05 " * 40
     assert "no other text encoding fits" in error_of(data)
 
 
