@@ -59,6 +59,7 @@ _DESCRIPTION = re.compile(
 _ROLE_WORD = re.compile(rf"\b(?:{_ROLES})\b", re.IGNORECASE)
 _NAME = re.compile(r"\b[A-Z][\w’'\-]*\.?(?:\s+(?:[A-Z][\w’'\-]*\.?|(?:de|van|von|al|bin)\b))*")
 _SENT_END = re.compile(r"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+_PARENS = re.compile(r"\([^()]{0,40}\)")
 _CLAUSE_CUT = re.compile(r"[;:(—–]|\b(?:but|while|whereas|because|although|and)\b\s")
 _ABBREV = frozenset(
     "mr mrs ms dr st sen rep gov gen lt col sgt capt jr sr prof no inc corp co ltd vs"
@@ -77,6 +78,7 @@ _NAME_STOP = frozenset(
     " Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April"
     " May June July August September October November December Today Yesterday".split()
 )
+_HONORIFIC = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Mme|Sir|Dame)\.?\s")
 _FEMALE_TITLE = re.compile(r"\b(?:Mrs|Ms|Miss|Madam|Mme|Lady|Queen|Princess)\.?\s*$")
 _MALE_TITLE = re.compile(r"\b(?:Mr|Sir|Lord|King|Prince)\.?\s*$")
 _FEMALE_ROLE = re.compile(r"woman|mother|queen|princess", re.IGNORECASE)
@@ -300,8 +302,10 @@ class Attributor:
             if m.start() < taken[1] and taken[0] < m.end():
                 continue
             words = [w for w in m.group().split() if w.rstrip(".") not in _NAME_STOP]
-            if not words or _ROLE_WORD.fullmatch(words[-1]) or self._possessive(m.end()):
+            if not words or self._possessive(m.end()) or words[-1].endswith(("’s", "'s")):
                 continue
+            if _ROLE_WORD.fullmatch(words[-1]) and not _HONORIFIC.match(m.group()):
+                continue  # "the Minister", but "Mr. King" is a name
             head = text[max(a, m.start() - 30) : m.start()]
             if head.rstrip().lower().endswith(" the") or head.lower() == "the ":
                 continue  # "the Security Council" names an institution
@@ -370,17 +374,16 @@ class Attributor:
                 if subj is not None:
                     return subj, min(conf, 0.9), True
         for v in REPORTING_VERB.finditer(text, a, min(end, a + 160)):
-            before = text[a : v.start()]
+            before = _PARENS.sub("", text[a : v.start()])
             if len(before.split()) > 12 or _CLAUSE_CUT.search(before):
                 break
             ended = text[max(0, e - 2) : e].lstrip('"”»›').endswith((".", "!", "?"))
             subj, conf = self._subject(a, v.start(), v.start(), after=False)
             if subj is None:
                 tail = text[v.end() : min(end, v.end() + 80)]
-                stop = re.search(
-                    r"[;:.(]|\bthat\b|,\s+(?:who|which|whose|adding|according)\b", tail
-                )
+                stop = re.search(r"[;:(]|\bthat\b|,\s+(?:who|which|whose|adding|according)\b", tail)
                 b = v.end() + (stop.start() if stop else len(tail))
+                b = min(b, self._sentence_end(v.end(), b))
                 subj, conf = self._subject(v.end(), b, v.end(), after=True)
             if subj is None:
                 return None, 0.0, True
@@ -402,14 +405,19 @@ class Attributor:
             b = v.end() + (stop.start() if stop else s - v.end())
             subj, conf = self._subject(v.end(), b, v.end(), after=True)
             return subj, conf, True
-        clause = start
-        for c in _CLAUSE_CUT.finditer(text, start, v.start()):
-            clause = c.end()
         participle = v.group().lower().endswith("ing")
+        clause = start
+        if not participle:
+            # the subject of a participle ("Trump attacked X and Y, saying") is the sentence's
+            for c in _CLAUSE_CUT.finditer(text, start, v.start()):
+                clause = c.end()
         subj, conf = self._subject(clause, v.start(), v.start(), after=False, leftmost=participle)
-        if subj is None:
-            stop = re.search(r"[,;:.]|\bthat\b", text[v.end() : s])
-            b = v.end() + (stop.start() if stop else s - v.end())
+        between = text[v.end() : s]
+        if subj is None and len(between.split()) <= 8 and re.search(r"[,:]\s*$", between):
+            # inverted, right before the quote: said the minister: “…”
+            stop = re.search(r"[;:(]|\bthat\b", between)
+            b = v.end() + (stop.start() if stop else len(between))
+            b = min(b, self._sentence_end(v.end(), b))
             subj, conf = self._subject(v.end(), b, v.end(), after=True)
         return subj, conf, True
 
@@ -456,7 +464,7 @@ class Attributor:
             subj, conf, adj2 = self._before(lo, s)
             adjacent = adjacent or adj2
         if subj is None and require_verb:
-            return None
+            return Attribution(None, 0.0, None, None, True) if adjacent else None
         if subj is None and not text[ps:s].strip():
             subj, conf = self._intro(s)
             if subj is None and self.last_quote is not None:
@@ -467,7 +475,7 @@ class Attributor:
                         subj = _Mention(s, None, None, latt.speaker, "")
                         conf = 0.6
         if subj is None:
-            att = None
+            att = Attribution(None, 0.0, None, None, True) if adjacent else None
         else:
             att = Attribution(subj.name, conf, subj.start, subj.end, adjacent)
             # the speaker is who "he" means next, wherever the name was
