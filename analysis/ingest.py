@@ -242,6 +242,23 @@ def _utf8_with_strays(data: bytes) -> str | None:
     return text.translate(_STRAY_BYTES)
 
 
+# Mac and DOS code pages: rare in articles, yet they tie with the Windows page of the
+# same script on short texts (mac_cyrillic and cp1251 differ in a few letters).
+_RARE_CODEC = re.compile(r"^(?:mac_|cp(?:437|7\d\d|8[0-6]\d|1125)$)")
+
+
+def _best_match(matches: list):
+    """charset-normalizer's best guess; among guesses it scores (nearly) the same,
+    prefer a Windows, ISO or KOI8 code page to a Mac or DOS one."""
+    if not matches:
+        return None
+    best = matches[0]
+    ties = [
+        m for m in matches if m.chaos <= best.chaos + 0.01 and m.coherence >= best.coherence - 0.1
+    ]
+    return min(ties, key=lambda m: (_RARE_CODEC.match(m.encoding) is not None, matches.index(m)))
+
+
 def _decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Decode ``data``; returns (text, codec). Raises IngestError without a source."""
     bom = _bom(data)
@@ -278,7 +295,7 @@ def _decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
             return text, "cp1252"
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    best = _best_match(list(from_bytes(data)))
     if best is not None:
         text = str(best)
         if _plausible(text):
