@@ -176,7 +176,11 @@ def test_other_code_pages_go_to_detection() -> None:
     text = "\u041f\u0440\u0438\u0432\u0435\u0442, \u043a\u0430\u043a \u0434\u0435\u043b\u0430? " * 8
     assert decode(text.encode("cp1251")) == text
     # Short: Mac Cyrillic scores as well as cp1251 here, and is far rarer.
-    short = "\u041c\u043e\u0441\u043a\u0432\u0430 \u2014 \u0441\u0442\u043e\u043b\u0438\u0446\u0430 \u0420\u043e\u0441\u0441\u0438\u0438. \u041f\u0440\u0438\u0432\u0435\u0442!"
+    short = (
+        "\u041f\u0440\u0438\u0432\u0435\u0442, \u043a\u0430\u043a \u0434\u0435\u043b\u0430? "
+        "\u042d\u0442\u043e \u0442\u0435\u0441\u0442. \u041c\u043e\u0441\u043a\u0432\u0430 "
+        "\u2014 \u0441\u0442\u043e\u043b\u0438\u0446\u0430 \u0420\u043e\u0441\u0441\u0438\u0438."
+    )
     assert decode(short.encode("cp1251")) == short
     greek = "\u039a\u03b1\u03bb\u03b7\u03bc\u03ad\u03c1\u03b1 \u03ba\u03cc\u03c3\u03bc\u03b5. " * 8
     assert decode(greek.encode("cp1253")) == greek
