@@ -1,0 +1,198 @@
+"""Entity rules, one family per test, on short texts written for the tests."""
+
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.entities import find_entities
+from analysis.structure import split_blocks
+
+
+def ents(text):
+    return find_entities(text, split_blocks(text))
+
+
+def spans(text):
+    return {(e.text, e.type) for e in ents(text)}
+
+
+BODY = (
+    "Opening line of a made-up report about a visit\n\n"
+    "The talks were held in Lisbon on Monday. Prime Minister Karin Dahlberg met "
+    "President Tomas Varga of Moldova. Later Varga said the talks went well, and "
+    "Dahlberg's aides agreed.\n"
+)
+
+
+def test_titles_are_cut_off_and_mark_a_person():
+    s = spans(BODY)
+    assert ("Karin Dahlberg", "PERSON") in s
+    assert ("Tomas Varga", "PERSON") in s
+    assert not any(t.startswith(("Prime", "President")) for t, _ in s)
+
+
+def test_short_form_links_to_full_name_and_possessive_is_dropped():
+    found = {e.text: e for e in ents(BODY)}
+    assert found["Varga"].type == "PERSON"
+    assert found["Varga"].canonical == "Tomas Varga"
+    assert found["Dahlberg"].canonical == "Karin Dahlberg"
+    assert "Dahlberg's" not in found
+
+
+def test_gazetteer_places_and_countries():
+    s = spans(BODY)
+    assert ("Lisbon", "PLACE") in s
+    assert ("Moldova", "PLACE") in s
+
+
+def test_sentence_initial_common_words_and_calendar_are_not_entities():
+    s = {t for t, _ in spans(BODY)}
+    assert "The" not in s and "Later" not in s and "Monday" not in s and "Opening" not in s
+
+
+def test_prefix_before_title_is_its_own_entity():
+    text = "Talks began. Yesterday the Brazilian Foreign Minister Paulo Neves arrived.\n"
+    s = spans(text)
+    assert ("Brazilian", "MISC") in s
+    assert ("Paulo Neves", "PERSON") in s
+
+
+def test_organisation_cues_and_connectors():
+    text = (
+        "He spoke at the Bank of Portugal and later at the Lakeside Rowing Club, "
+        "then visited the Academy of Applied Ceramics in Porto.\n"
+    )
+    s = spans(text)
+    assert ("Bank of Portugal", "ORG") in s
+    assert ("Lakeside Rowing Club", "ORG") in s
+    assert ("Academy of Applied Ceramics", "ORG") in s
+    assert ("Porto", "PLACE") in s
+
+
+def test_of_does_not_join_ordinary_names():
+    text = "A letter went from Karin Dahlberg of Sweden to the minister.\n"
+    s = spans(text)
+    assert ("Karin Dahlberg", "PERSON") in s
+    assert ("Sweden", "PLACE") in s
+
+
+def test_acronyms_and_dotted_abbreviations():
+    text = "The report reached NATO and the UN before the U.S. replied to the EU.\n"
+    s = spans(text)
+    assert ("NATO", "ORG") in s
+    assert ("UN", "ORG") in s
+    assert ("U.S.", "PLACE") in s
+    assert ("EU", "ORG") in s
+
+
+def test_hyphen_and_en_dash_joined_names_split():
+    text = "Ties between the U.S.\u2013Georgia partners and the Georgian-Armenian border grew.\n"
+    s = spans(text)
+    assert ("U.S.", "PLACE") in s
+    assert ("Georgia", "PLACE") in s
+    assert ("Georgian", "MISC") in s
+    assert ("Armenian", "MISC") in s
+
+
+def test_lowercase_hyphen_tail_keeps_the_name_head():
+    s = spans("The move angered Canadian-based groups and Canada itself.\n")
+    assert ("Canadian", "MISC") in s
+
+
+def test_demonyms_are_misc():
+    s = spans("Several Norwegian and Peruvian officials attended.\n")
+    assert ("Norwegian", "MISC") in s and ("Peruvian", "MISC") in s
+
+
+def test_title_case_heading_is_not_turned_into_entities_word_by_word():
+    text = (
+        "Report from the coast\n\n"
+        "Rising Water Levels Worry Lisbon Residents\n\n"
+        "Residents of Lisbon met the mayor on the harbour front to discuss the flooding.\n"
+    )
+    found = [text[e.start : e.end] for e in ents(text)]
+    assert "Rising" not in found and "Water Levels" not in found and "Residents" not in found
+    assert found.count("Lisbon") == 2
+
+
+def test_all_caps_headline_yields_only_known_names():
+    text = "ROWING - NORWAY WIN AGAIN AT HOME REGATTA\n\nNorway won the regatta again on Sunday.\n"
+    found = {(e.text, e.type) for e in ents(text)}
+    assert ("NORWAY", "PLACE") in found
+    assert not any(t in ("ROWING", "WIN", "HOME", "REGATTA") for t, _ in found)
+
+
+def test_noise_lines_give_no_entities():
+    text = (
+        "EN\n\nA headline for the test\n\nNews\n\nKarin Dahlberg spoke in Lisbon today.\n\nKarin\n"
+    )
+    starts = {text[e.start : e.end] for e in ents(text)}
+    assert "EN" not in starts and "News" not in starts
+    noise_offsets = [b for b in split_blocks(text) if b.kind == "noise"]
+    for e in ents(text):
+        assert not any(b.start <= e.start < b.end for b in noise_offsets)
+
+
+def test_given_name_and_initial_patterns_are_people():
+    s = spans("The prize went to Marta Quillon, and J. Abernethy came second.\n")
+    assert ("Marta Quillon", "PERSON") in s
+    assert ("J. Abernethy", "PERSON") in s
+
+
+def test_pronoun_contractions_are_not_entities():
+    s = {t for t, _ in spans("He said: I'm sure, and I've seen it.\n")}
+    assert not s
+
+
+def check_invariants(text):
+    found = ents(text)
+    last_end = 0
+    for e in found:
+        assert 0 <= e.start < e.end <= len(text)
+        assert text[e.start : e.end] == e.text
+        assert e.type in ("PERSON", "ORG", "PLACE", "MISC")
+        assert e.start >= last_end
+        last_end = e.end
+
+
+_ALPHABET = st.characters(blacklist_categories=("Cs",))
+_WORDS = st.sampled_from(
+    [
+        "Lisbon",
+        "U.S.",
+        "Dr.",
+        "President",
+        "Karin",
+        "of",
+        "the",
+        "Bank",
+        "-",
+        "\u2013",
+        "'s",
+        "\u2019s",
+        "NATO",
+        "\u05e9\u05dc\u05d5\u05dd",
+        "e\u0301",
+        "\x00",
+        "\u200f",
+        "\n",
+        ". ",
+        "Zo\u00eb",
+        "\u0130stanbul",
+        "\u00a0",
+        " ",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=200))
+def test_spans_are_valid_for_any_unicode(text):
+    check_invariants(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_WORDS, st.text(alphabet=string.ascii_letters, max_size=8)), max_size=40))
+def test_spans_are_valid_for_name_like_soup(parts):
+    check_invariants(" ".join(parts))
