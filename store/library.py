@@ -39,6 +39,7 @@ TAUGHT = "taught"
 ANNOTATIONS = "annotations"
 ID_LENGTH = 10
 LOCK_TIMEOUT = 10.0
+LOCK_POLL = 0.001
 TAUGHT_ACTIONS = ("add", "retype", "rename", "merge", "reject")
 # A new teaching about a text replaces older ones of the same group: the latest
 # word on what a text *is* wins, and so does the latest word on what it refers to.
@@ -182,7 +183,9 @@ class Library:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         try:
-            self._lock.acquire()
+            # filelock polls; its default 50 ms interval would dominate a save
+            # whenever two processes write at once.
+            self._lock.acquire(poll_interval=LOCK_POLL)
         except Timeout:
             raise LibraryBusy(
                 f"{self.root}: another margin process has held the library for over "
