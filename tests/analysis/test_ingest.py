@@ -169,6 +169,9 @@ def test_utf8_with_a_stray_cp1252_byte() -> None:
     body = "Caf\u00e9 na\u00efve \u201cquoted\u201d text. " * 10
     data = body.encode() + b" he said \x93hi\x94 and \x81" + body.encode()
     assert decode(data) == body + " he said \u201chi\u201d and \x81" + body
+    # The same when the strays come late in a long file.
+    long_body = body * 300
+    assert decode(long_body.encode() + b" \x93late\x94") == long_body + " \u201clate\u201d"
 
 
 def test_other_code_pages_go_to_detection() -> None:
