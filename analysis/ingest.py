@@ -314,14 +314,15 @@ def _decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
 
 
 def decode(data: bytes) -> str:
-    """Decode bytes to text: a BOM (UTF-8/16/32) first, then strict UTF-8, then
-    UTF-8 with a few stray single bytes (read as Windows-1252 where valid UTF-8
-    characters clearly outnumber them), then detection. Detection tries
-    Windows-1252 first when the result reads like
-    Western text (short cp1252 texts defeat statistical detectors), then
-    charset-normalizer. A decoding that comes out full of control or unassigned
-    characters is not accepted: such data raises ``IngestError`` rather than
-    becoming mojibake.
+    """Decode bytes to text.
+
+    In order: a BOM (UTF-8/16/32); strict UTF-8; UTF-8 with a few stray single
+    bytes (read as Windows-1252 when real UTF-8 characters clearly outnumber them);
+    Windows-1252 when the result reads like Western text (short cp1252 texts defeat
+    statistical detectors); then charset-normalizer, preferring Windows and ISO code
+    pages to Mac and DOS ones on a tie. A decoding full of control or unassigned
+    characters is never accepted: such data raises ``IngestError`` (with no source
+    named) rather than turning into mojibake.
     """
     return _decode(data)[0]
 
