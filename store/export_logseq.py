@@ -85,7 +85,7 @@ def render(item: ExportItem) -> str:
         out.append("tags:: " + ", ".join(tags))
     out.append("")
 
-    notes = article_notes(item.annotations)
+    notes = [n for n in article_notes(item.annotations) if n.text.strip()]
     if notes:
         out.append("- ## Notes")
         for note in notes:

@@ -170,7 +170,7 @@ def one_line(text: str) -> str:
 def escape_inline_text(text: str) -> str:
     """Escape a one-line value (a title, a speaker) so Markdown shows it as written."""
     text = one_line(text)
-    text = re.sub(r"([\\`*_\[\]<>#|~%^$=])", r"\\\1", text)
+    text = re.sub(r"([\\`*_\[\]<>#|~%^$=&])", r"\\\1", text)
     # what is left that could open a block at the start: a list marker
     m = _LIST_START.match(text)
     if m:

@@ -4,6 +4,8 @@ with wikilinks."""
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from store.export_markdown import (
@@ -57,6 +59,19 @@ class _Dumper(yaml.SafeDumper):
         super().increase_indent(flow, False)
 
 
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # PyYAML folds some line breaks (NEL, LS, PS) inside single-quoted scalars into
+    # spaces; double quotes escape every such character, so the value reads back exactly.
+    style = '"' if _BREAKS.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def dump_front_matter(data: dict) -> str:
     """``data`` as a ``---`` fenced YAML block (a safe dumper, so it always parses)."""
     body = yaml.dump(
@@ -80,11 +95,11 @@ def render(item: ExportItem) -> str:
     """The article's Markdown for Obsidian."""
     a = item.article
     out = [dump_front_matter(front_matter(item)), f"# {escape_inline_text(a.title)}", ""]
-    if a.source:
+    if a.source and a.source != "-":
         source = f"<{a.source}>" if is_url(a.source) else escape_inline_text(a.source)
         out += [f"Source: {source}", ""]
 
-    notes = article_notes(item.annotations)
+    notes = [n for n in article_notes(item.annotations) if n.text.strip()]
     if notes:
         out += ["## Notes", ""]
         for note in notes:

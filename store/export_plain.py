@@ -40,7 +40,7 @@ def render(item: ExportItem) -> str:
     a = item.article
     out = [f"# {escape_inline_text(a.title)}", ""]
     meta = [("ID", f"`{a.id}`" if "`" not in a.id else escape_inline_text(a.id))]
-    if a.source:
+    if a.source and a.source != "-":
         meta.append(
             ("Source", f"<{a.source}>" if is_url(a.source) else escape_inline_text(a.source))
         )
@@ -53,7 +53,7 @@ def render(item: ExportItem) -> str:
         meta.append(("Tags", tags))
     out += [f"- {label}: {value}" for label, value in meta] + [""]
 
-    notes = article_notes(item.annotations)
+    notes = [n for n in article_notes(item.annotations) if n.text.strip()]
     if notes:
         out += ["## Notes", ""]
         for note in notes:

@@ -1,0 +1,132 @@
+"""Property tests: any Unicode in titles, notes and tags gives front matter that
+parses back to the same title and tags, Markdown whose only headings are the
+exporter's own, and notes whose text can be recovered from the file."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from store import export
+from store.export_markdown import (
+    ExportItem,
+    normalise_user_text,
+    obsidian_tags,
+    unescape_line,
+)
+from store.models import Annotations, Article, Highlight, Note
+
+TEXT = "The first paragraph of the article.\n\nA second paragraph, highlighted here.\n"
+
+# Markdown's own structure characters, so that the examples try to break it often.
+MARKDOWNY = st.sampled_from(
+    list("#>-=*_`~<$%^:[]|\\!+.)1 \t\n\r") + ["---", "```", "%%", "::", " ^hl-x", "\u2028"]
+)
+ANY_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
+USER_TEXT = st.lists(st.one_of(MARKDOWNY, ANY_TEXT), max_size=12).map("".join)
+
+MD = MarkdownIt("commonmark")
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def valid_obsidian_tag(tag: str) -> bool:
+    """Letters, digits, combining marks, "_", "-" and "/"; not digits (and "/") only."""
+    allowed = all(
+        ch in "_-/" or unicodedata.category(ch)[0] in "LM" or unicodedata.category(ch) == "Nd"
+        for ch in tag
+    )
+    return bool(tag) and allowed and not re.fullmatch(r"[\d/]+", tag)
+
+
+def build(title: str, tags: list[str], notes: list[str], hl_note: str) -> ExportItem:
+    article = Article(id="abc123def4", title=title, source="-", sha256="0", added="2025-01-01")
+    start = TEXT.index("A second")
+    highlight = Highlight(
+        id="hl-1", start=start, end=len(TEXT) - 1, exact=TEXT[start:-1], note=hl_note, tags=tags
+    )
+    annotations = Annotations(
+        article_id=article.id,
+        tags=tags,
+        notes=[Note(id=f"n-{i:03d}", text=t, created="2025-01-02") for i, t in enumerate(notes)],
+        highlights=[highlight],
+    )
+    return ExportItem(article, TEXT, annotations, None)
+
+
+def split_front_matter(md: str) -> tuple[dict, str]:
+    assert md.startswith("---\n")
+    end = md.index("\n---\n", 4)
+    return yaml.safe_load(md[4:end]), md[end + 5 :]
+
+
+def recovered_notes(body: str, profile: str) -> list[str]:
+    """The article notes read back from the ``## Notes`` list of a rendered body."""
+    if "\n## Notes\n" not in body:
+        return []
+    section = body.split("\n## Notes\n\n", 1)[1].split("\n## ", 1)[0]
+    notes: list[list[str]] = []
+    for line in section.rstrip("\n").split("\n"):
+        if line.startswith("- "):
+            notes.append([line[2:]])
+        else:
+            assert line == "" or line.startswith("  "), line
+            notes[-1].append(line[2:])
+    return ["\n".join(unescape_line(x, profile) for x in lines) for lines in notes]
+
+
+def headings(md: str) -> list[tuple[str, str]]:
+    tokens = MD.parse(md)
+    return [
+        (t.tag, tokens[i + 1].content) for i, t in enumerate(tokens) if t.type == "heading_open"
+    ]
+
+
+@SETTINGS
+@given(title=USER_TEXT, tags=st.lists(USER_TEXT, max_size=5))
+def test_obsidian_front_matter_round_trips_title_and_tags(title: str, tags: list[str]) -> None:
+    data, _ = split_front_matter(export.render(build(title, tags, [], ""), "obsidian"))
+    assert data["title"] == title
+    assert data["tags"] == obsidian_tags(tags)
+    assert all(valid_obsidian_tag(t) for t in data["tags"])
+
+
+@SETTINGS
+@given(title=USER_TEXT, notes=st.lists(USER_TEXT, max_size=4), hl_note=USER_TEXT)
+def test_notes_round_trip_and_cannot_add_headings(
+    title: str, notes: list[str], hl_note: str
+) -> None:
+    item = build(title, ["t"], notes, hl_note)
+    expected = [normalise_user_text(n) for n in notes if normalise_user_text(n)]
+    for profile in ("obsidian", "plain"):
+        md = export.render(item, profile)
+        body = split_front_matter(md)[1] if profile == "obsidian" else md
+        assert recovered_notes(body, profile) == expected
+        levels = [tag for tag, _ in headings(body)]
+        sections = ["h2"] * (1 if not expected else 2)
+        assert levels == ["h1", *sections], (profile, levels)
+
+
+@SETTINGS
+@given(notes=st.lists(USER_TEXT, min_size=1, max_size=3), tags=st.lists(USER_TEXT, max_size=3))
+def test_logseq_notes_stay_inside_their_blocks(notes: list[str], tags: list[str]) -> None:
+    md = export.render(build("T", tags, notes, ""), "logseq")
+    head, body = md.split("\n\n", 1) if "\n\n" in md else (md, "")
+    for line in head.splitlines():
+        assert re.fullmatch(r"[a-z-]+:: \S.*", line), line
+    expected = [normalise_user_text(n) for n in notes if normalise_user_text(n)]
+    got: list[list[str]] = []
+    in_notes = False
+    for line in body.split("\n"):
+        if line.startswith("- "):
+            in_notes = line == "- ## Notes"
+        elif in_notes and line.startswith("\t- "):
+            got.append([line[3:]])
+        elif in_notes:
+            assert line == "" or line.startswith("\t  "), line
+            got[-1].append(line[3:])
+    assert ["\n".join(unescape_line(x, "logseq") for x in g) for g in got] == expected
