@@ -68,7 +68,10 @@ _CONNECTORS = (
 )
 _SEP = r"[ \u00a0]"
 _CONN_ALT = "|".join(re.escape(c).replace(r"\ ", " ") for c in _CONNECTORS)
-_RUN_RE = re.compile(rf"(?<![\w'’-]){_WORD}(?:(?:{_SEP}(?:{_CONN_ALT}))?{_SEP}{_WORD})*(?![\w])")
+# The look-ahead before the look-behind lets the scan skip most positions cheaply.
+_RUN_RE = re.compile(
+    rf"(?=[{_UPPER}])(?<![\w'’-]){_WORD}(?:(?:{_SEP}(?:{_CONN_ALT}))?{_SEP}{_WORD})*(?![\w])"
+)
 _PIECE_RE = re.compile(rf"{_WORD}|(?<= )(?:{_CONN_ALT})(?= )")
 _SENT_BEFORE_RE = re.compile(
     r"(?:[.!?:;…]['\"”’»)\]]*\s+|\n[\s\u00a0]*|^)[\"'“‘«(\[\-–—•*#\s\u00a0]*$"
@@ -78,7 +81,7 @@ _PLACE_SUFFIXES = ("stan", "land", "burg", "grad", "ville", "polis", "abad", "sh
 _ORG_SUFFIXES = ("ology", "ism", "Net", "Soft", "Tech", "Corp", "Bank", "Air")
 _POSSESSIVE = ("'s", "’s", "'", "’")
 _CAPS_LINE_MIN = 0.8
-_LOWER_WORD_RE = re.compile(r"(?<![\w-])[a-z]+(?![\w-])")
+_SIMPLE_WORD_RE = re.compile(r"[^\W_]+")
 
 
 class _Seg:
@@ -104,6 +107,19 @@ def _is_common(word: str, g: gz.Gazetteer) -> bool:
     for suffix in ("s", "es", "ed", "ing", "ly"):
         if w.endswith(suffix) and w[: -len(suffix)] in g.common:
             return True
+    return False
+
+
+def _occurs_lowercase(text: str, word: str) -> bool:
+    """Whether ``word`` (lower case) occurs in ``text`` as a whole word."""
+    pos = text.find(word)
+    n = len(word)
+    while pos >= 0:
+        before = text[pos - 1] if pos else " "
+        after = text[pos + n] if pos + n < len(text) else " "
+        if not before.isalnum() and not after.isalnum():
+            return True
+        pos = text.find(word, pos + n)
     return False
 
 
@@ -173,6 +189,14 @@ def _segments(
     mid_words: set[str],
 ) -> list[_Seg]:
     """Cut one capitalised run into candidate mentions."""
+    w = text[start:end]
+    if _SIMPLE_WORD_RE.fullmatch(w):
+        # Fast path for the commonest case, one plain word.
+        if len(w) == 1 or w in gz.PERSON_TITLES:
+            return []
+        if initial and (w in gz.FUNCTION_WORDS or w in gz.CALENDAR) and not _any_gaz(w, g):
+            return []
+        return [_Seg(start, end, [w], initial)]
     pieces = _pieces(text, start, end)
     segs: list[_Seg] = []
     cur: list[tuple[int, int, str]] = []
@@ -293,11 +317,21 @@ def _any_gaz(w: str, g: gz.Gazetteer) -> bool:
 
 def _type_of(seg: _Seg, g: gz.Gazetteer, text: str) -> tuple[str | None, int]:
     """Type and strength (3 gazetteer or cue, 2 name pattern, 1 guess) of a segment."""
-    words = seg.words
+    t, strength = _type_static(tuple(seg.words), seg.person, g)
+    if t == _LONE:
+        return _type_lone(seg.words[0], seg.start, text, g)
+    return t, strength
+
+
+_LONE = "?"
+
+
+def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple[str | None, int]:
+    """The type a segment gets from its words alone; ``_LONE`` when context must decide."""
     name = " ".join(words)
     last = words[-1]
     first = words[0]
-    if seg.person:
+    if person:
         return "PERSON", 3
     if name in gz.PLACE_ACRONYMS or name in g.countries:
         return "PLACE", 3
@@ -342,8 +376,12 @@ def _type_of(seg: _Seg, g: gz.Gazetteer, text: str) -> tuple[str | None, int]:
             if len(words) <= 4 and not any(_is_acronym(w) for w in words):
                 return "PERSON", 1
         return "ORG", 1
-    # A lone word: context and shape decide between place, person and organisation.
-    before = text[max(0, seg.start - 10) : seg.start]
+    return _LONE, 0
+
+
+def _type_lone(last: str, start: int, text: str, g: gz.Gazetteer) -> tuple[str | None, int]:
+    """A lone unknown word: context and shape decide between place, person and org."""
+    before = text[max(0, start - 10) : start]
     if _PREP_PLACE_RE.search(before) or last.endswith(_PLACE_SUFFIXES):
         return "PLACE", 1
     if last in g.surnames or last in g.given:
@@ -356,17 +394,19 @@ def _type_of(seg: _Seg, g: gz.Gazetteer, text: str) -> tuple[str | None, int]:
 def _line_kind(text: str, start: int, end: int, kind: str) -> str:
     """'caps' for ALL CAPS lines, 'titlecase' for Title Case headings, else 'prose'."""
     line = text[start:end]
-    letters = sum(1 for c in line if c.isalpha())
-    if letters >= 4:
-        upper = sum(1 for c in line if c.isupper())
-        if upper >= _CAPS_LINE_MIN * letters and len(line.split()) >= 2:
+    lower = sum(map(len, _LOWER_RUN_RE.findall(line)))
+    if lower <= 0.25 * len(line):
+        letters = sum(map(len, _LETTER_RUN_RE.findall(line)))
+        if letters >= 4 and lower <= (1 - _CAPS_LINE_MIN) * letters and len(line.split()) >= 2:
             return "caps"
     if kind in ("title", "heading") and is_title_case(line):
         return "titlecase"
     return "prose"
 
 
-_CAPS_WORD_RE = re.compile(rf"[{_UPPER}][{_UPPER}'’.&-]*")
+_LOWER = "".join(re.escape(chr(i)) for i in range(0x3000) if chr(i).islower())
+_LOWER_RUN_RE = re.compile(rf"[{_LOWER}]+")
+_LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
 
 
 def _match_known(
@@ -422,6 +462,50 @@ def _match_known(
     return out
 
 
+def _cut_run(
+    text: str,
+    s: int,
+    e: int,
+    initial: bool,
+    g: gz.Gazetteer,
+    mid_words: set[str],
+    mid_edges: set[str],
+    lower_seen: dict[str, bool],
+) -> list[tuple[int, int, list[str], bool, bool, str | None, int]]:
+    """The mentions of one run (offsets relative to ``s``) with their static types."""
+    out = []
+    for seg in _segments(text, s, e, initial, g, mid_words):
+        if len(seg.words) == 1:
+            w = seg.words[0]
+            if w in gz.FUNCTION_WORDS and not seg.person:
+                continue
+            common = _is_common(w, g)
+            if seg.initial:
+                evidence = (
+                    _any_gaz(w, g)
+                    or w in mid_edges
+                    or _is_acronym(w)
+                    or (not common and len(w) > 2)
+                    or w in gz.ORG_CUES
+                )
+                if not evidence:
+                    continue
+            elif common and not seg.person and not _any_gaz(w, g):
+                # A capitalised common word ("Women", "Prices") is a name only
+                # if the text never uses it as a plain word.
+                lw = w.lower()
+                seen = lower_seen.get(lw)
+                if seen is None:
+                    seen = lower_seen[lw] = _occurs_lowercase(text, lw)
+                if seen:
+                    continue
+        t, strength = _type_static(tuple(seg.words), seg.person, g)
+        if t is None:
+            continue
+        out.append((seg.start - s, seg.end - s, seg.words, seg.person, seg.initial, t, strength))
+    return out
+
+
 def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
     """Find the named entities of ``text``, given its blocks (noise is skipped)."""
     g = gz.load()
@@ -454,35 +538,26 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
             if words:
                 mid_edges.add(words[-1])
             mid_words.update(words)
-    lower_seen: set[str] | None = None
+    lower_seen: dict[str, bool] = {}
 
     # Pass 2: cut runs into mentions and type them.
     segs: list[_Seg] = []
+    # Names repeat: the cut and the context-free type of a run are computed once.
+    seg_cache: dict[
+        tuple[str, bool], list[tuple[int, int, list[str], bool, bool, str | None, int]]
+    ] = {}
     for s, e, initial, _bs in runs:
-        for seg in _segments(text, s, e, initial, g, mid_words):
-            if len(seg.words) == 1:
-                w = seg.words[0]
-                if w in gz.FUNCTION_WORDS and not seg.person:
-                    continue
-                common = _is_common(w, g)
-                if seg.initial:
-                    evidence = (
-                        _any_gaz(w, g)
-                        or w in mid_edges
-                        or _is_acronym(w)
-                        or (not common and len(w) > 2)
-                        or w in gz.ORG_CUES
-                    )
-                    if not evidence:
-                        continue
-                elif common and not seg.person and not _any_gaz(w, g):
-                    # A capitalised common word ("Women", "Prices") is a name only
-                    # if the text never uses it as a plain word.
-                    if lower_seen is None:
-                        lower_seen = set(_LOWER_WORD_RE.findall(text))
-                    if w.lower() in lower_seen:
-                        continue
-            t, strength = _type_of(seg, g, text)
+        key = (text[s:e], initial)
+        cached = seg_cache.get(key)
+        if cached is None:
+            cached = seg_cache[key] = _cut_run(
+                text, s, e, initial, g, mid_words, mid_edges, lower_seen
+            )
+        for rs, rend, words, person, init, t, strength in cached:
+            seg = _Seg(s + rs, s + rend, words, init)
+            seg.person = person
+            if t == _LONE:
+                t, strength = _type_lone(words[0], seg.start, text, g)
             if t is None:
                 continue
             seg.type, seg.strength = t, strength
