@@ -23,7 +23,6 @@ capitalised runs, not characters. The rules, in order:
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
 
 from analysis import gazetteer as gz
 from analysis.structure import is_title_case
@@ -522,14 +521,14 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
 
     # Pass 1: runs and the words seen capitalised mid-sentence (evidence for
     # sentence-initial words elsewhere).
-    runs: list[tuple[int, int, bool, int]] = []
+    runs: list[tuple[int, int, bool]] = []
     mid_words: set[str] = set()
     mid_edges: set[str] = set()  # first and last words of mid-sentence runs
     for _b, bs, be in prose:
         for m in _RUN_RE.finditer(text, bs, be):
             s = m.start()
             initial = _sentence_initial(text, s, bs)
-            runs.append((s, m.end(), initial, bs))
+            runs.append((s, m.end(), initial))
             words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in m.group().split()]
             if initial:
                 words = words[1:]
@@ -540,53 +539,55 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
             mid_words.update(words)
     lower_seen: dict[str, bool] = {}
 
-    # Pass 2: cut runs into mentions and type them.
-    segs: list[_Seg] = []
-    # Names repeat: the cut and the context-free type of a run are computed once.
-    seg_cache: dict[
-        tuple[str, bool], list[tuple[int, int, list[str], bool, bool, str | None, int]]
-    ] = {}
-    for s, e, initial, _bs in runs:
+    # Pass 2: cut runs into mentions and type them. Names repeat, so the cut and
+    # the context-free type of a run are computed once per distinct run.
+    mentions: list[tuple[int, int, str, str, int]] = []  # start, end, name, type, strength
+    add = mentions.append
+    seg_cache: dict[tuple[str, bool], list[tuple[int, int, str, str | None, int]]] = {}
+    for s, e, initial in runs:
         key = (text[s:e], initial)
         cached = seg_cache.get(key)
         if cached is None:
-            cached = seg_cache[key] = _cut_run(
-                text, s, e, initial, g, mid_words, mid_edges, lower_seen
-            )
-        for rs, rend, words, person, init, t, strength in cached:
-            seg = _Seg(s + rs, s + rend, words, init)
-            seg.person = person
+            cached = seg_cache[key] = [
+                (rs, rend, " ".join(words), t, strength)
+                for rs, rend, words, _p, _i, t, strength in _cut_run(
+                    text, s, e, initial, g, mid_words, mid_edges, lower_seen
+                )
+            ]
+        for rs, rend, name, t, strength in cached:
             if t == _LONE:
-                t, strength = _type_lone(words[0], seg.start, text, g)
-            if t is None:
-                continue
-            seg.type, seg.strength = t, strength
-            segs.append(seg)
+                t, strength = _type_lone(name, s + rs, text, g)
+                if t is None:
+                    continue
+            add((s + rs, s + rend, name, t, strength))
 
     # Pass 3: one type per surface form, short forms linked to full names.
-    by_surface: dict[str, Counter] = defaultdict(Counter)
-    for seg in segs:
-        by_surface[" ".join(seg.words)][seg.type] += seg.strength * 2 + 1
-    best_type = {k: c.most_common(1)[0][0] for k, c in by_surface.items()}
-    person_full: dict[str, Counter] = defaultdict(Counter)
-    for seg in segs:
-        if len(seg.words) >= 2 and best_type[" ".join(seg.words)] == "PERSON":
-            full = " ".join(seg.words)
-            person_full[seg.words[-1]][full] += 1
-            person_full[seg.words[0]][full] += 0  # first names link only when unique
-    entities: list[Entity] = []
-    known: dict[str, tuple[str, str]] = {}
-    for seg in segs:
-        name = " ".join(seg.words)
-        t = best_type[name]
+    scores: dict[str, dict[str, int]] = {}
+    for _s, _e, name, t, strength in mentions:
+        per = scores.get(name)
+        if per is None:
+            per = scores[name] = {}
+        per[t] = per.get(t, 0) + strength * 2 + 1
+    best_type = {name: max(per, key=per.__getitem__) for name, per in scores.items()}
+    surname_of: dict[str, dict[str, int]] = {}
+    for name, t in best_type.items():
+        if t == "PERSON" and " " in name:
+            n = sum(scores[name].values())
+            fulls = surname_of.setdefault(name.rsplit(" ", 1)[1], {})
+            fulls[name] = fulls.get(name, 0) + n
+    resolved: dict[str, tuple[str, str]] = {}
+    for name, t in best_type.items():
         canonical = name
-        if len(seg.words) == 1 and name in person_full and by_surface[name]["PLACE"] < 7:
-            fulls = person_full[name]
-            if fulls and (sum(1 for v in fulls.values() if v) >= 1):
-                canonical = max(fulls, key=lambda k: (fulls[k], len(k)))
-                t = "PERSON"
-        entities.append(Entity(seg.start, seg.end, t, text[seg.start : seg.end], canonical))
-        known.setdefault(name, (t, canonical))
+        fulls = surname_of.get(name) if " " not in name else None
+        if fulls and scores[name].get("PLACE", 0) < 7:
+            canonical = max(fulls, key=lambda k: (fulls[k], len(k)))
+            t = "PERSON"
+        resolved[name] = (t, canonical)
+    entities = [
+        Entity(s, e, resolved[name][0], text[s:e], resolved[name][1])
+        for s, e, name, _t, _st in mentions
+    ]
+    known = resolved
 
     # Headlines: only names known from the body or the gazetteers.
     if special:

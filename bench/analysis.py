@@ -79,6 +79,14 @@ def main() -> None:
     blocks = split_blocks(big)
     struct_s = _median_seconds(lambda: split_blocks(big), args.runs)
     ent_s = _median_seconds(lambda: find_entities(big, blocks), args.runs)
+    entities = find_entities(big, blocks)
+    try:
+        from analysis.quotes import find_quotes
+    except ImportError:
+        quotes_row = ("  of which quotes", "n/a", "")
+    else:
+        q_s = _median_seconds(lambda: find_quotes(big, blocks, entities), args.runs)
+        quotes_row = ("  of which quotes", f"{q_s * 1000:.1f} ms", "")
     rows = [
         ("first call (word lists load)", f"{load_ms:.1f} ms", ""),
         (
@@ -92,7 +100,8 @@ def main() -> None:
             f"{big_words / big_s:,.0f} words/s",
         ),
         ("  of which structure", f"{struct_s * 1000:.1f} ms", ""),
-        ("  of which entities", f"{ent_s * 1000:.1f} ms", ""),
+        ("  of which entities", f"{ent_s * 1000:.1f} ms", f"{big_words / ent_s:,.0f} words/s"),
+        quotes_row,
         ("analyze() scaled to 100k words", f"{ms_100k:.1f} ms", ""),
     ]
     w = max(len(r[0]) for r in rows)
