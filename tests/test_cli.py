@@ -76,7 +76,7 @@ def test_tag_note_highlight_show(seeded, capsys) -> None:
     )
     code, out, err = run(
         capsys,
-        "--library", lib, "highlight", aid, "--quote", "strategic partnership",
+        "--library", lib, "highlight", aid, "--quote", "energy security",
         "--occurrence", "2", "--note", "key phrase", "--tag", "energy", "--json",
     )  # fmt: skip
     assert code == 0, err
@@ -101,9 +101,9 @@ def test_tag_note_highlight_show(seeded, capsys) -> None:
     assert set(data["notes"][0]) >= {"id", "text", "created"}
     (h,) = data["highlights"]
     assert set(h) >= {"id", "start", "end", "exact", "note", "tags"}
-    assert h["id"] == hl["id"] and h["exact"] == "strategic partnership"
-    assert data["text"][h["start"] : h["end"]] == "strategic partnership"
-    first = data["text"].find("strategic partnership")
+    assert h["id"] == hl["id"] and h["exact"] == "energy security"
+    assert data["text"][h["start"] : h["end"]] == "energy security"
+    first = data["text"].find("energy security")
     assert h["start"] > first  # the second occurrence
     assert h["note"] == "key phrase" and h["tags"] == ["energy"]
     for e in data["entities"]:
