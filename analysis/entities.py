@@ -408,11 +408,25 @@ _LOWER_RUN_RE = re.compile(rf"[{_LOWER}]+")
 _LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
 
 
+class _Chain:
+    """Look-up in a small per-text dict first, then in a shared one (no copying)."""
+
+    __slots__ = ("first", "second")
+
+    def __init__(self, first: dict, second: dict) -> None:
+        self.first = first
+        self.second = second
+
+    def get(self, key: str) -> tuple[str, str] | None:
+        found = self.first.get(key)
+        return found if found is not None else self.second.get(key)
+
+
 def _match_known(
     text: str,
     start: int,
     end: int,
-    known: dict[str, tuple[str, str]],
+    known: dict[str, tuple[str, str]] | _Chain,
     fold: bool,
 ) -> list[Entity]:
     """Longest known names (up to four words) inside a headline line."""
@@ -591,9 +605,7 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
 
     # Headlines: only names known from the body or the gazetteers.
     if special:
-        upper_known = dict(g.upper)
-        for name, v in known.items():
-            upper_known[name.upper()] = v
+        upper_known = _Chain({name.upper(): v for name, v in known.items()}, g.upper)
         title_known = dict(known)
         for name in gz.PLACE_ACRONYMS:
             title_known.setdefault(name, ("PLACE", name))

@@ -3,8 +3,9 @@
     python bench/analysis.py            # a table
     python bench/analysis.py --json     # {"words_per_s": x, "ms_100k_words": y}
 
-Medians of several runs, one process (one core). The word lists are loaded once
-before timing, as they are in a running app.
+Medians of several runs in one process (one core), timed as CPU time of this
+process so that other work on a shared machine does not inflate the numbers. The
+word lists are loaded once before timing, as they are in a running app.
 """
 
 from __future__ import annotations
@@ -45,9 +46,9 @@ def _big_text(articles: list[str], words: int = 100_000) -> str:
 def _median_seconds(fn, runs: int) -> float:
     times = []
     for _ in range(runs):
-        t = time.perf_counter()
+        t = time.process_time()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(time.process_time() - t)
     return statistics.median(times)
 
 
