@@ -82,7 +82,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 docs = []
                 paths = list(ingest.iter_paths([source])) if path.is_dir() else [path]
                 if path.is_dir() and not paths:
-                    raise ingest.IngestError(f"{source}: no .txt, .md or .html files in it")
+                    raise ingest.IngestError(f"{source}: no .txt, .md, .markdown, .html or .htm files in it")
                 for p in paths:
                     try:
                         docs.append(ingest.read_path(p))
