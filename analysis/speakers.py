@@ -124,6 +124,8 @@ _DESCRIPTION = re.compile(
 _ROLE_WORD = re.compile(rf"\b(?:{_ROLES})\b", re.IGNORECASE)
 _NAME = re.compile(r"\b[A-Z][\w’'\-]*\.?(?:\s+(?:[A-Z][\w’'\-]*\.?|(?:de|van|von|al|bin)\b))*")
 _SENT_END = re.compile(r"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+# how many earlier uses of a role word are tried when resolving "the analyst"
+_MAX_ROLE_LOOKBACK = 30
 _PARENS = re.compile(r"\([^()]{0,40}\)")
 _CLAUSE_CUT = re.compile(r"[;:(—–]|\b(?:but|while|whereas|because|although|and)\b\s")
 _ABBREV = frozenset(
@@ -194,6 +196,13 @@ class Attributor:
             paras = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
         self.paras = paras or [(0, len(text))]
         self.para_starts = [s for s, _ in self.paras]
+        # sentence boundaries, once: (position of the final mark, start of the next sentence)
+        self.sent_dot: list[int] = []
+        self.sent_after: list[int] = []
+        for m in _SENT_END.finditer(text):
+            if self._is_boundary(m.start()):
+                self.sent_dot.append(m.start())
+                self.sent_after.append(m.end())
         ents = sorted(entities, key=lambda e: e.start)
         self.ents = [e for e in ents if e.type in ("PERSON", "ORG") and not self._in_quote(e.start)]
         self.ent_starts = [e.start for e in self.ents]
@@ -206,6 +215,8 @@ class Attributor:
         self.salient_pos: list[int] = []
         self._collect_salient()
         self.last_quote: tuple[int, int, Attribution | None] | None = None
+        self.role_hits: dict[str, list[tuple[int, int]]] = {}
+        self.lower: str | None = None
 
     # -- positions -------------------------------------------------------
 
@@ -227,16 +238,15 @@ class Attributor:
         return None
 
     def _sentence_start(self, lo: int, pos: int) -> int:
-        start = lo
-        for m in _SENT_END.finditer(self.text, lo, pos):
-            if self._is_boundary(m.start()):
-                start = m.end()
-        return start
+        i = bisect.bisect_right(self.sent_after, pos) - 1
+        if i >= 0 and self.sent_dot[i] >= lo:
+            return self.sent_after[i]
+        return lo
 
     def _sentence_end(self, pos: int, hi: int) -> int:
-        for m in _SENT_END.finditer(self.text, pos, hi):
-            if self._is_boundary(m.start()):
-                return m.start() + 1
+        i = bisect.bisect_left(self.sent_dot, pos)
+        if i < len(self.sent_dot) and self.sent_dot[i] < hi:
+            return self.sent_dot[i] + 1
         return hi
 
     def _is_boundary(self, dot: int) -> bool:
@@ -325,14 +335,30 @@ class Attributor:
     def _resolve_description(self, role: str, pos: int) -> _Mention | None:
         """The person introduced earlier with ``role`` ("political analyst X", "X, the minister")."""
         text = self.text
-        rx = re.compile(rf"\b{re.escape(role)}\b", re.IGNORECASE)
-        hits = [m for m in rx.finditer(text, 0, pos) if not self._in_quote(m.start())]
-        for m in reversed(hits):
-            e = self._entity_in(m.end(), min(pos, m.end() + 40), m.end())
-            if e is not None and e.type == "PERSON" and e.start >= m.end():
+        key = role.lower()
+        hits = self.role_hits.get(key)
+        if hits is None:
+            # each role's uses, found once per text (a literal search), so long articles stay linear
+            if self.lower is None:
+                self.lower = text.lower()
+            hits = []
+            at = self.lower.find(key)
+            while at >= 0:
+                end = at + len(key)
+                whole = (at == 0 or not text[at - 1].isalnum()) and (
+                    end == len(text) or not text[end].isalnum()
+                )
+                if whole and not self._in_quote(at):
+                    hits.append((at, end))
+                at = self.lower.find(key, end)
+            self.role_hits[key] = hits
+        i = bisect.bisect_left(hits, (pos, pos))
+        for hs, he in reversed(hits[max(0, i - _MAX_ROLE_LOOKBACK) : i]):
+            e = self._entity_in(he, min(pos, he + 40), he)
+            if e is not None and e.type == "PERSON" and e.start >= he:
                 return _Mention(e.start, e.start, e.end, e.canonical, "")
-            e = self._entity_in(max(0, m.start() - 80), m.start(), m.start())
-            if e is not None and e.type == "PERSON" and "," in text[e.end : m.start()]:
+            e = self._entity_in(max(0, hs - 80), hs, hs)
+            if e is not None and e.type == "PERSON" and "," in text[e.end : hs]:
                 return _Mention(e.start, e.start, e.end, e.canonical, "")
         return None
 
@@ -361,8 +387,9 @@ class Attributor:
             cands.append((e.start, e.end, "entity", e))
         for m in _PRONOUN.finditer(text, a, b):
             cands.append((m.start(), m.end(), "pronoun", m))
-        for m in _DESCRIPTION.finditer(text, a, b):
-            cands.append((m.start(), m.end(), "role", m))
+        if _ROLE_WORD.search(text, a, b):
+            for m in _DESCRIPTION.finditer(text, a, b):
+                cands.append((m.start(), m.end(), "role", m))
         for m in _NAME.finditer(text, a, b):
             if m.start() < taken[1] and taken[0] < m.end():
                 continue
