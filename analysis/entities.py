@@ -628,11 +628,14 @@ def _titlecase_entities(
             if any(s < seg.end and seg.start < e for s, e in taken):
                 continue
             name = " ".join(seg.words)
-            strong = _any_gaz(name, g) or (len(seg.words) == 1 and _is_acronym(name)) or seg.person
-            if not strong:
-                continue
-            t, _ = _type_of(seg, g, text)
-            if t:
+            t, strength = _type_of(seg, g, text)
+            strong = (
+                _any_gaz(name, g)
+                or (len(seg.words) == 1 and _is_acronym(name))
+                or seg.person
+                or (len(seg.words) > 1 and strength >= 2)
+            )
+            if strong and t:
                 out.append(Entity(seg.start, seg.end, t, text[seg.start : seg.end], name))
     return out
 

@@ -177,7 +177,7 @@ FUNCTION_WORDS = frozenset(
     Otherwise Similarly Likewise Accordingly Hence Besides Notably Especially Particularly
     Initially Ultimately Previously Already Sometimes Often Never Always Together Outside
     Inside Within Across Along Around Behind Beyond Toward Towards Upon Via Per Whether
-    Unless Whereas Whilst Once Sources Source Officials Police Reuters Photo Image Video
+    Unless Whereas Whilst Once Sources Source Officials Police Photo Image Video
     Click Read Watch Share Follow Subscribe Advertisement Related Updated Published
     Chosen""".split()
 )

@@ -71,6 +71,8 @@ def _common_words() -> set[str]:
             for suffix, repl in _INFLECTIONS
         ):
             out.add(w)
+    # Irregular plurals that no suffix rule reaches.
+    out.update("men women children people feet teeth mice geese oxen".split())
     return out
 
 
