@@ -387,7 +387,7 @@ def _type_lone(last: str, start: int, text: str, g: gz.Gazetteer) -> tuple[str |
         return "PERSON", 1
     if last.endswith(_ORG_SUFFIXES):
         return "ORG", 1
-    return "PERSON", 0
+    return "ORG", 0
 
 
 def _line_kind(text: str, start: int, end: int, kind: str) -> str:
