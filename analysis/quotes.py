@@ -276,7 +276,9 @@ def find_quotes(text: str, blocks: list[Block], entities: list[Entity]) -> list[
             continue
         if not balanced and n < _MIN_UNBALANCED_WORDS:
             continue
-        title = _is_title_case(words)
+        title = _is_title_case(words) or (n == 1 and words[0][0].isupper())
+        if title and n < _MIN_SPEECH_WORDS:
+            continue  # a title, a programme or a rating: “Morning Joe”, “Mostly False”
         speech = n >= _MIN_SPEECH_WORDS and not title
         attr = attributor.attribute(s, e, require_verb=not speech)
         if not speech and (n < _MIN_TERM_WORDS or attr is None or not attr.adjacent):
