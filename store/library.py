@@ -19,6 +19,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,13 @@ from store.errors import LibraryBusy, LibraryCorrupt, NotFound, SaveFailed, Stor
 from store.models import Annotations, Article, ArticleSummary, Highlight, Note, TaughtEntity
 from store.paths import Layout
 from store.paths import default_root as _default_root
-from store.storage import DurableStorage, ensure_dir, write_atomic
+from store.storage import (
+    DurableStorage,
+    ensure_dir,
+    fsync_dir,
+    remove_stale_temp_files,
+    write_atomic,
+)
 
 ARTICLES = "articles"
 TAUGHT = "taught"
@@ -40,6 +47,10 @@ ANNOTATIONS = "annotations"
 ID_LENGTH = 10
 LOCK_TIMEOUT = 10.0
 LOCK_POLL = 0.001
+# Batches write their files from a few threads: each file is still fsynced before
+# the index names it, but the filesystem can commit many fsyncs together.
+PARALLEL_MIN = 8
+WRITERS = 8
 TAUGHT_ACTIONS = ("add", "retype", "rename", "merge", "reject")
 # A new teaching about a text replaces older ones of the same group: the latest
 # word on what a text *is* wins, and so does the latest word on what it refers to.
@@ -150,11 +161,13 @@ class Library:
         self._storage: DurableStorage = self._db.storage  # type: ignore[assignment]
         self._tables_key: tuple[int, ...] | None = None
         self._articles: dict[str, Article] = {}
+        self._sorted_cache: list[Article] | None = None
         self._by_sha: dict[str, str] = {}
         self._summary_cache: dict[str, list[Any]] | None = None
         self._code_fingerprint: str | None = None
         # Reading now reports a damaged or too-new library when it is opened.
         self._article_map()
+        remove_stale_temp_files(root)
 
     @staticmethod
     def default_root() -> Path:
@@ -241,6 +254,7 @@ class Library:
             raise StoreError(f"{self.paths.db}: cannot read ({err.strerror})") from err
         if key is None:
             self._articles, self._by_sha, self._tables_key = {}, {}, None
+            self._sorted_cache = None
             return self._articles
         if key != self._tables_key:
             tables = self._storage.read() or {}
@@ -252,10 +266,15 @@ class Library:
         articles: dict[str, Article] = {}
         try:
             for aid, rec in tables.get(ARTICLES, {}).items():
-                articles[aid] = Article.from_dict(rec)
+                try:
+                    articles[aid] = Article(**rec)
+                except TypeError:
+                    # Keys a newer minor version added are ignored.
+                    articles[aid] = Article.from_dict(rec)
         except TypeError as err:
             raise LibraryCorrupt(f"{self.paths.db}: an article record is incomplete") from err
         self._articles = articles
+        self._sorted_cache = None
         self._by_sha = {a.sha256: a.id for a in articles.values()}
 
     def _update_library(self, fn: Callable[[dict[str, Any]], Any]) -> Any:
@@ -354,6 +373,7 @@ class Library:
         with self._locked():
             results: list[tuple[Article, str]] = []
             follow_up: list[tuple[Article, list[str]]] = []
+            bodies: dict[str, str] = {}
 
             def apply(tables: dict[str, Any]) -> bool:
                 records = tables[ARTICLES]
@@ -377,7 +397,7 @@ class Library:
                         author=item.get("author"),
                         published=item.get("published"),
                     )
-                    self._write_body(sha, text)
+                    bodies[sha] = text
                     prior_id = by_source.get(source)
                     if prior_id is not None:
                         prior = Article.from_dict(records[prior_id])
@@ -399,14 +419,20 @@ class Library:
                     results.append((article, status))
                     if status == "updated" or tags:
                         follow_up.append((article, tags))
+                # Every text is on disk before the index refers to it.
+                _run_all(lambda kv: self._write_body(*kv), bodies.items())
                 return any(status != "exists" for _, status in results)
 
             self._update_library(apply)
             # Highlights of an updated article are re-anchored here; were this
             # interrupted, the next access re-anchors them (the shard remembers
             # which text its offsets belong to).
-            for article, tags in follow_up:
-                self._modify_locked(article, lambda doc, ctx, tags=tags: _merge_tags(doc, tags))
+            _run_all(
+                lambda item: self._modify_locked(
+                    item[0], lambda doc, ctx: _merge_tags(doc, item[1])
+                ),
+                follow_up,
+            )
             self._bump()
             return results
 
@@ -472,20 +498,28 @@ class Library:
             def apply(tables: dict[str, Any]) -> bool:
                 stored = tables[ARTICLES]
                 by_sha = {rec.get("sha256") for rec in stored.values()}
+                files = []
                 for article, text, annotations in records:
                     sha = text_sha256(text)
                     if article.id in stored or sha in by_sha:
                         statuses.append("exists")
                         continue
                     article = dataclasses.replace(article, sha256=sha, chars=len(text))
-                    self._write_body(sha, text)
                     doc = _doc_from_annotations(annotations)
                     doc["anchored"] = sha
-                    self._write_shard(article.id, doc)
+                    files.append((article.id, sha, text, doc))
                     stored[article.id] = article.to_dict()
                     by_sha.add(sha)
                     statuses.append("added")
-                return "added" in statuses
+
+                def write(item: tuple[str, str, str, dict[str, Any]]) -> None:
+                    aid, sha, text, doc = item
+                    self._write_body(sha, text)
+                    self._write_shard(aid, doc)
+
+                # Texts and annotations are on disk before the index names them.
+                _run_all(write, files)
+                return bool(files)
 
             self._update_library(apply)
             self._bump()
@@ -495,7 +529,13 @@ class Library:
         """Saved articles, newest first (then by title); only those tagged ``tag``."""
         if tag is not None:
             return [s.article for s in self.summaries(tag)]
-        return _sorted_articles(self._article_map().values())
+        return list(self._sorted())
+
+    def _sorted(self) -> list[Article]:
+        self._article_map()
+        if self._sorted_cache is None:
+            self._sorted_cache = _sorted_articles(self._articles.values())
+        return self._sorted_cache
 
     def summaries(self, tag: str | None = None) -> list[ArticleSummary]:
         """One row per article (tags and counts), newest first; only ``tag``'s."""
@@ -503,10 +543,12 @@ class Library:
         cache = self._load_summary_cache()
         changed = False
         rows = []
-        for article in _sorted_articles(articles.values()):
+        shards = os.path.join(self.paths.annotations, "")
+        stat = os.stat
+        for article in self._sorted():
             aid = article.id
             try:
-                st = os.stat(self.paths.shard(aid))
+                st = stat(f"{shards}{aid[:2]}/{aid}.json")
                 key: list[int] | None = [st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns]
             except FileNotFoundError:
                 key = None
@@ -576,6 +618,7 @@ class Library:
                 ensure_dir(self.paths.trash)
                 with contextlib.suppress(OSError):
                     os.replace(shard, self.paths.trash / f"{article.id}.{stamp}.json")
+                    fsync_dir(self.paths.trash)
                 with contextlib.suppress(OSError):
                     os.unlink(shard.with_name(shard.name + ".bak"))
             if article.sha256 not in self._by_sha_fresh():
@@ -916,6 +959,19 @@ class _Context:
         if self._text is None:
             self._text = self.library._read_body(self.article)
         return self._text
+
+
+def _run_all(fn: Callable[[Any], Any], items: Iterable[Any]) -> None:
+    """Call ``fn`` on every item (from a few threads for a big batch); the first
+    exception is raised once all calls have finished."""
+    items = list(items)
+    if len(items) < PARALLEL_MIN:
+        for item in items:
+            fn(item)
+        return
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        for _ in pool.map(fn, items):
+            pass
 
 
 def _sorted_articles(articles: Iterable[Article]) -> list[Article]:

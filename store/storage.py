@@ -23,6 +23,7 @@ import errno
 import json
 import os
 import secrets
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,24 @@ def write_atomic(
         raise SaveFailed(
             f"{path}: could not save ({_reason(err)}); the previous version is intact"
         ) from err
+
+
+def remove_stale_temp_files(folder: Path, older_than: float = 3600.0) -> int:
+    """Delete temp files that a killed writer left in ``folder`` (only old ones:
+    a young one may belong to a write in progress). Returns how many went."""
+    removed = 0
+    cutoff = time.time() - older_than
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        if entry.name.startswith(".") and entry.name.endswith((".tmp", ".baktmp")):
+            with contextlib.suppress(OSError):
+                if entry.stat().st_mtime < cutoff:
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
 
 
 def _reject_constant(name: str) -> Any:
@@ -253,8 +272,14 @@ class DurableStorage(Storage):
             raise LibraryCorrupt(f"{self.path}: is a directory, expected a file") from None
         except OSError as err:
             raise StoreError(f"{self.path}: cannot read ({_reason(err)})") from err
-        data = parse_document(raw, self.path)
-        version = schema_version(data, self.path)
+        try:
+            data = parse_document(raw, self.path)
+            version = schema_version(data, self.path)
+        except LibraryCorrupt as err:
+            bak = self.path.with_name(self.path.name + ".bak")
+            if bak.is_file():
+                raise LibraryCorrupt(f"{err}; the previous version is kept in {bak}") from None
+            raise
         if version > self.schema:
             raise LibraryTooNew(
                 f"{self.path}: written by a newer margin (schema {version}; this one "

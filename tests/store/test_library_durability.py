@@ -119,3 +119,27 @@ def test_kill_9_never_loses_an_acknowledged_save(tmp_path: Path) -> None:
         all_acks += lines
         _check_acks(root, all_acks)
     assert len(all_acks) > trials  # the kills did land among saves
+
+
+def test_threads_of_one_process_lose_nothing(tmp_path: Path) -> None:
+    import threading
+
+    lib = Library(tmp_path / "lib")
+    art, _ = lib.add_article("Shared by threads.\n", title="t", source="seed")
+    errors: list[BaseException] = []
+
+    def work(tag: str) -> None:
+        try:
+            for i in range(40):
+                lib.add_note(art.id, f"{tag}-{i}")
+        except BaseException as err:  # reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in "AB"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    texts = {n.text for n in lib.annotations(art.id).notes}
+    assert texts == {f"{t}-{i}" for t in "AB" for i in range(40)}

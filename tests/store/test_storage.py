@@ -288,3 +288,28 @@ def test_disk_full_keeps_old_data_and_says_so(small_tmpfs: Path) -> None:
     assert [a.id for a in again.articles()] == [art.id]
     for folder in (shard.parent, lib.paths.root):
         assert _leftovers(folder) == []
+
+
+def test_damage_message_points_to_the_backup(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    s = DurableStorage(path)
+    s.write({"t": {"1": {"v": 1}}})
+    s.write({"t": {"1": {"v": 2}}})
+    path.write_bytes(path.read_bytes()[:-3])
+    with pytest.raises(LibraryCorrupt, match=r"previous version is kept in .*db\.json\.bak"):
+        DurableStorage(path).read()
+    assert DurableStorage(tmp_path / "db.json.bak").read()["t"]["1"]["v"] == 1
+
+
+def test_only_old_temp_files_are_cleaned_up(tmp_path: Path) -> None:
+    old, young, other = (
+        tmp_path / ".db.json.ab12.tmp",
+        tmp_path / ".db.json.cd34.tmp",
+        tmp_path / "x.tmp",
+    )
+    for p in (old, young, other):
+        p.write_bytes(b"partial")
+    os.utime(old, (1_000_000, 1_000_000))
+    os.utime(other, (1_000_000, 1_000_000))
+    assert storage_mod.remove_stale_temp_files(tmp_path) == 1
+    assert not old.exists() and young.exists() and other.exists()
