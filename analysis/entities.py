@@ -78,6 +78,12 @@ _SENT_BEFORE_RE = re.compile(
 _PREP_PLACE_RE = re.compile(r"(?:\b(?:in|at|near|from|to|across|outside|inside)) $")
 _PLACE_SUFFIXES = ("stan", "land", "burg", "grad", "ville", "polis", "abad", "shire", "ia")
 _ORG_SUFFIXES = ("ology", "ism", "Net", "Soft", "Tech", "Corp", "Bank", "Air")
+_DEMONYM_ENDINGS = ("ian", "ians", "ean", "eans", "ese", "ish", "ani", "anis")
+# A score after a name ("Surrey 429-7", "Atlanta 4 Chicago 2") or a fixture
+# between two names ("Kent v Essex", "Derby beat Leeds").
+_SCORE_AFTER_RE = re.compile(r"[ \t]+\d{1,3}(?:-\d{1,3})?(?:[ \t]|[,;.)]|$)", re.MULTILINE)
+_FIXTURE_AFTER_RE = re.compile(r"[ \t]+(?:v|vs\.?|beat|drew with|lost to)[ \t]+[A-Z]")
+_FIXTURE_BEFORE_RE = re.compile(r"\b(?:v|vs\.?|beat|drew with|lost to)[ \t]+$")
 _POSSESSIVE = ("'s", "’s", "'", "’")
 _CAPS_LINE_MIN = 0.8
 _SIMPLE_WORD_RE = re.compile(r"[^\W_]+")
@@ -107,6 +113,17 @@ def _is_common(word: str, g: gz.Gazetteer) -> bool:
         if w.endswith(suffix) and w[: -len(suffix)] in g.common:
             return True
     return False
+
+
+def _is_team(text: str, start: int, end: int) -> bool:
+    """Whether a place name at ``[start, end)`` stands for a team in a sports result."""
+    after = text[end : end + 24]
+    if _SCORE_AFTER_RE.match(after) or _FIXTURE_AFTER_RE.match(after):
+        line_end = text.find("\n", end)
+        rest = text[end : line_end if line_end >= 0 else len(text)]
+        # Years, ages and distances also follow names; a result line has several numbers.
+        return _FIXTURE_AFTER_RE.match(after) is not None or len(_NUMBER_RE.findall(rest)) >= 2
+    return _FIXTURE_BEFORE_RE.search(text[max(0, start - 12) : start]) is not None
 
 
 def _occurs_lowercase(text: str, word: str) -> bool:
@@ -323,6 +340,7 @@ def _type_of(seg: _Seg, g: gz.Gazetteer, text: str) -> tuple[str | None, int]:
 
 
 _LONE = "?"
+_NUMBER_RE = re.compile(r"\d+")
 
 
 def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple[str | None, int]:
@@ -364,7 +382,7 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
             head = last.split("-", 1)[0]
             if head in ("Trans", "Pan", "Anti", "Pro", "Inter", "Sino", "Euro", "Afro"):
                 return "MISC", 2
-        if last.endswith(("ian", "ese", "ish")) and not _is_common(last, g):
+        if last.endswith(_DEMONYM_ENDINGS) and not _is_common(last, g):
             return "MISC", 1
     if len(words) >= 2:
         if first in g.given and last not in gz.CALENDAR and not _is_acronym(last):
@@ -573,6 +591,8 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
                 t, strength = _type_lone(name, s + rs, text, g)
                 if t is None:
                     continue
+            elif t == "PLACE" and name not in g.countries and _is_team(text, s + rs, s + rend):
+                t = "ORG"  # a town or county in a sports result is its team
             add((s + rs, s + rend, name, t, strength))
 
     # Pass 3: one type per surface form, short forms linked to full names.
@@ -593,7 +613,7 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
     for name, t in best_type.items():
         canonical = name
         fulls = surname_of.get(name) if " " not in name else None
-        if fulls and scores[name].get("PLACE", 0) < 7:
+        if fulls and name not in g.countries:
             canonical = max(fulls, key=lambda k: (fulls[k], len(k)))
             t = "PERSON"
         resolved[name] = (t, canonical)
@@ -636,6 +656,8 @@ def _titlecase_entities(
                 or (len(seg.words) > 1 and strength >= 2)
             )
             if strong and t:
+                if t == "PLACE" and name not in g.countries and _is_team(text, seg.start, seg.end):
+                    t = "ORG"
                 out.append(Entity(seg.start, seg.end, t, text[seg.start : seg.end], name))
     return out
 

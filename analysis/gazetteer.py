@@ -149,7 +149,7 @@ REGIONS = frozenset(
 )
 # Religions, ideologies and other MISC adjectives that no country list gives.
 MISC_WORDS = frozenset(
-    """Christian Christians Muslim Muslims Islamic Jewish Jew Jews Catholic Catholics
+    """Christian Christians Muslim Muslims Moslem Moslems Islamic Jewish Jew Jews Catholic Catholics
     Protestant Orthodox Buddhist Hindu Sikh Sunni Shia Shiite Shi'ite Arab Arabs Arabic
     Kurdish Kurd Kurds Latino Hispanic European Europeans African Africans Asian Asians
     Soviet Communist Marxist Nazi Nazis Zionist Islamist Islamists Olympic Olympics

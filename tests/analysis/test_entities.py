@@ -196,3 +196,26 @@ def test_spans_are_valid_for_any_unicode(text):
 @given(st.lists(st.one_of(_WORDS, st.text(alphabet=string.ascii_letters, max_size=8)), max_size=40))
 def test_spans_are_valid_for_name_like_soup(parts):
     check_invariants(" ".join(parts))
+
+
+def test_place_in_a_sports_result_is_a_team():
+    text = "Results on Saturday:\nLeeds 3 Portsmouth 1\nAt home, Portsmouth residents celebrated.\n"
+    found = [(e.text, e.type) for e in ents(text)]
+    assert ("Leeds", "ORG") in found
+
+
+def test_place_name_before_a_year_stays_a_place():
+    s = spans("The treaty was signed in Leeds 1996 and ratified later.\n")
+    assert ("Leeds", "PLACE") in s
+
+
+def test_surname_that_is_also_a_place_follows_the_person():
+    text = "Coach Dana Leeds spoke first. Later Leeds said the team was ready.\n"
+    found = {e.text: e for e in ents(text)}
+    assert found["Leeds"].type == "PERSON"
+    assert found["Leeds"].canonical == "Dana Leeds"
+
+
+def test_demonym_shaped_unknown_word_is_misc():
+    s = spans("Several Ruritanian officials attended the talks.\n")
+    assert ("Ruritanian", "MISC") in s
