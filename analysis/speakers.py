@@ -126,6 +126,7 @@ _NAME = re.compile(r"\b[A-Z][\w’'\-]*\.?(?:\s+(?:[A-Z][\w’'\-]*\.?|(?:de|van
 _SENT_END = re.compile(r"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 # how many earlier uses of a role word are tried when resolving "the analyst"
 _MAX_ROLE_LOOKBACK = 30
+_RELATIVE = re.compile(r",\s+(?:who|which|whose|whom)\b[^,]*(?:,|$)")
 _PARENS = re.compile(r"\([^()]{0,40}\)")
 _CLAUSE_CUT = re.compile(r"[;:(—–]|\b(?:but|while|whereas|because|although|and)\b\s")
 _ABBREV = frozenset(
@@ -142,6 +143,8 @@ _NAME_STOP = frozenset(
     " Those It He She They We I His Her Their Our Its Yet Also Then There Here However"
     " According Meanwhile Still Despite Although Because Since During With Without"
     " Mr Mrs Ms Dr Rep Sen Gov Gen Prof Sir President Chief Secretary Senator Governor"
+    " Even Only Now Other Some Many Most All Both Several Another Every Each Just Not No"
+    " My Your Asked Speaking Writing Meanwhile Later Earlier Instead Indeed"
     " Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April"
     " May June July August September October November December Today Yesterday".split()
 )
@@ -206,6 +209,7 @@ class Attributor:
         ents = sorted(entities, key=lambda e: e.start)
         self.ents = [e for e in ents if e.type in ("PERSON", "ORG") and not self._in_quote(e.start)]
         self.ent_starts = [e.start for e in self.ents]
+        self.others = [(e.start, e.end) for e in ents if e.type not in ("PERSON", "ORG")]
         self.by_last: dict[str, str] = {}
         for e in ents:
             if e.type == "PERSON" and e.canonical:
@@ -323,6 +327,15 @@ class Attributor:
                 best, best_key = e, key
         return best
 
+    def _other_entity(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.others, (start, start))
+        for k in (i - 1, i):
+            if 0 <= k < len(self.others):
+                os_, oe = self.others[k]
+                if os_ < end and start < oe:
+                    return True
+        return False
+
     def _possessive(self, end: int) -> bool:
         return self.text.startswith(("’s", "'s", "’ ", "' "), end)
 
@@ -396,6 +409,8 @@ class Attributor:
             words = [w for w in m.group().split() if w.rstrip(".") not in _NAME_STOP]
             if not words or self._possessive(m.end()) or words[-1].endswith(("’s", "'s")):
                 continue
+            if sum(w.isupper() for w in words) >= 3 or self._other_entity(m.start(), m.end()):
+                continue  # a shouted headline, or a place the recogniser already typed
             if _ROLE_WORD.fullmatch(words[-1]) and not _HONORIFIC.match(m.group()):
                 continue  # "the Minister", but "Mr. King" is a name
             head = text[max(0, m.start() - 30) : m.start()]
@@ -406,14 +421,23 @@ class Attributor:
                 if not head.strip() or head.rstrip()[-1:] in '.!?"”\n':
                     continue
             cands.append((m.start(), m.end(), "name", m))
-        # the object of a preposition ("told Fox News", "a letter from his doctor") is not the speaker
-        cands = [c for c in cands if not self._after_preposition(c[0], a)]
+        # not the speaker: the object of a preposition ("told Fox News", "a letter from
+        # his doctor"), words inside a quotation, a relative clause ("X, which represents
+        # New York City educators, said")
+        skip = [(m.start(), m.end()) for m in _RELATIVE.finditer(text, a, b)]
+        cands = [
+            c
+            for c in cands
+            if not self._after_preposition(c[0], a)
+            and not self._in_quote(c[0])
+            and not any(rs <= c[0] < re for rs, re in skip)
+        ]
         if not cands:
             return None, 0.0
         order = {"entity": 0, "name": 1, "role": 2, "pronoun": 3}
         if any(c[2] in ("entity", "name") for c in cands):
             # a description apposed to a name ("said the minister, Jane Doe") is that name
-            cands = [c for c in cands if c[2] in ("entity", "name")]
+            cands = [c for c in cands if c[2] != "role"]
         if leftmost:
             cands.sort(key=lambda c: (c[0], order[c[2]]))
         else:
@@ -542,9 +566,15 @@ class Attributor:
         if end <= ps or self._in_quote(end - 1):
             return None, 0.0
         start = self._sentence_start(ps, end)
-        verbs = self._verbs(start, end)
-        if verbs:
-            subj, conf = self._before(start, verbs[0].end)[:2]
+        for v in self._verbs(start, end)[:2]:
+            subj, conf = self._before(start, v.end)[:2]
+            if subj is None:
+                # inverted: "…,” said Victor Cha, a scholar at the centre. “…"
+                tail = text[v.end : end]
+                stop = re.search(r"[;:(]|\bthat\b|,", tail)
+                b = v.end + (stop.start() if stop else len(tail))
+                b = min(b, self._sentence_end(v.end, b))
+                subj, conf = self._subject(v.end, b, v.end, after=True)
             if subj is not None:
                 return subj, min(conf, 0.8)
         ref = self._recent_person(end)
