@@ -23,6 +23,7 @@ import errno
 import json
 import os
 import secrets
+import shutil
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -118,12 +119,7 @@ def write_atomic(
         finally:
             os.close(fd)
         if backup:
-            try:
-                os.link(path, bak_tmp)
-            except FileNotFoundError:
-                pass
-            else:
-                os.replace(bak_tmp, path.with_name(path.name + ".bak"))
+            _keep_backup(path, bak_tmp)
         os.replace(tmp, path)
         if durable:
             fsync_dir(path.parent)
@@ -153,6 +149,19 @@ def remove_stale_temp_files(folder: Path, older_than: float = 3600.0) -> int:
                     os.unlink(entry.path)
                     removed += 1
     return removed
+
+
+def _keep_backup(path: Path, bak_tmp: Path) -> None:
+    try:
+        os.link(path, bak_tmp)
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS):
+            raise
+        # A filesystem without hard links: copy instead.
+        shutil.copyfile(path, bak_tmp)
+    os.replace(bak_tmp, path.with_name(path.name + ".bak"))
 
 
 def _reject_constant(name: str) -> Any:

@@ -110,15 +110,16 @@ def test_kill_9_never_loses_an_acknowledged_save(tmp_path: Path) -> None:
         proc = _writer(root, f"k{trial}", 100_000)
         assert proc.stdout.readline() == "ready\n", proc.stderr.read()
         # Kill at a random moment: sometimes before the first save, mostly during
-        # a stream of saves (roughly 1 ms each).
-        time.sleep(rng.uniform(0.0, 0.06))
+        # a stream of saves (one to a few ms each, most of it in fsync).
+        time.sleep(rng.uniform(0.0, 0.08))
         proc.kill()
         out, _ = proc.communicate(timeout=30)
         # A line cut short by the kill was never a complete acknowledgement.
         lines = out.split("\n")[:-1]
         all_acks += lines
         _check_acks(root, all_acks)
-    assert len(all_acks) > trials  # the kills did land among saves
+    # The kills landed among saves, not only before the first one.
+    assert len(all_acks) >= 10
 
 
 def test_threads_of_one_process_lose_nothing(tmp_path: Path) -> None:

@@ -313,3 +313,21 @@ def test_only_old_temp_files_are_cleaned_up(tmp_path: Path) -> None:
     os.utime(other, (1_000_000, 1_000_000))
     assert storage_mod.remove_stale_temp_files(tmp_path) == 1
     assert not old.exists() and young.exists() and other.exists()
+
+
+def test_backup_is_copied_where_hard_links_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "db.json"
+    s = DurableStorage(path)
+    s.write({"t": {"1": {"v": 1}}})
+    first = path.read_bytes()
+
+    def no_links(*args, **kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(storage_mod.os, "link", no_links)
+    s.write({"t": {"1": {"v": 2}}})
+    assert (tmp_path / "db.json.bak").read_bytes() == first
+    assert DurableStorage(path).read()["t"]["1"]["v"] == 2
+    assert _leftovers(tmp_path) == []
