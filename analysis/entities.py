@@ -226,6 +226,27 @@ def _segments(
             cur.pop()
         while cur and cur[0][2] in _CONNECTORS:
             cur.pop(0)
+        # A trailing title belongs to no name ("the Afghan Ambassador").
+        while (
+            len(cur) > 1
+            and cur[-1][2].rstrip(".") in gz.PERSON_TITLES
+            and cur[-2][2] not in _CONNECTORS
+        ):
+            cur.pop()
+        if len(cur) >= 3 and not person:
+            # "Australian Tom Moody", "United States Jane Roe": a place or demonym
+            # directly before a given name and another word is a separate name.
+            for k in (1, 2):
+                head = " ".join(p[2] for p in cur[:k])
+                if (
+                    len(cur) - k >= 2
+                    and cur[k][2] in g.given
+                    and _any_gaz(head, g)
+                    and cur[-1][2] not in gz.ORG_CUES
+                ):
+                    segs.append(_Seg(cur[0][0], cur[k - 1][1], head.split(), initial and not segs))
+                    cur = cur[k:]
+                    break
         if cur:
             seg = _Seg(cur[0][0], cur[-1][1], [p[2] for p in cur], initial and not segs)
             seg.person = person
@@ -350,6 +371,8 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
     first = words[0]
     if person:
         return "PERSON", 3
+    if len(words) == 1 and (first in gz.DIRECTIONS or first in gz.CALENDAR):
+        return None, 0
     if name in gz.PLACE_ACRONYMS or name in g.countries:
         return "PLACE", 3
     if name in g.demonyms:
@@ -374,7 +397,7 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
         if last in g.demonyms and len(words) == 2 and first in gz.DIRECTIONS:
             return "MISC", 3
     if len(words) == 1:
-        if last in gz.CALENDAR or last in ("I", "OK"):
+        if last in gz.CALENDAR or last in gz.DIRECTIONS or last in ("I", "OK"):
             return None, 0
         if _is_acronym(last):
             return "ORG", 2
@@ -521,7 +544,7 @@ def _cut_run(
                 )
                 if not evidence:
                     continue
-            elif common and not seg.person and not _any_gaz(w, g):
+            elif common and not seg.person and not _any_gaz(w, g) and not _is_acronym(w):
                 # A capitalised common word ("Women", "Prices") is a name only
                 # if the text never uses it as a plain word.
                 lw = w.lower()

@@ -219,3 +219,20 @@ def test_surname_that_is_also_a_place_follows_the_person():
 def test_demonym_shaped_unknown_word_is_misc():
     s = spans("Several Ruritanian officials attended the talks.\n")
     assert ("Ruritanian", "MISC") in s
+
+
+def test_trailing_title_and_place_before_a_person_are_split():
+    text = "The Peruvian Ambassador met the Australian Tom Moody on Monday.\n"
+    s = spans(text)
+    assert ("Peruvian", "MISC") in s
+    assert ("Australian", "MISC") in s
+    assert ("Tom Moody", "PERSON") in s
+
+
+def test_acronym_survives_a_lowercase_homograph():
+    text = "He told APA about it.\n\napa.example\n"
+    assert ("APA", "ORG") in spans(text)
+
+
+def test_lone_direction_word_is_not_an_entity():
+    assert not spans("Exports went to Western markets and Northern ports.\n")
