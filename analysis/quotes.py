@@ -18,9 +18,11 @@ from analysis.types import Block, Entity, Quote
 
 __all__ = ["find_quotes", "quote_spans"]
 
-# Double-level marks only: single quotes nest inside them and are mostly
-# apostrophes (don't, Aliyev’s, ’90s, students’), so they never open a quote.
+# Double-level marks drive the scanner. Single marks are mostly apostrophes
+# (don't, Aliyev’s, ’90s, students’) or nested quotes, so they only count as
+# clear balanced pairs in body paragraphs (_scan_single).
 _MARK = re.compile(r"[\"“”„‟«»‹›]")
+_SINGLE = re.compile(r"[‘’']")
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
 _WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
 _OPEN_PUNCT = "([{—–-/\u00a0"
@@ -118,6 +120,36 @@ def _scan(text: str, start: int, end: int) -> list[_Seg]:
     return segs
 
 
+def _scan_single(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Balanced single-quote pairs in one paragraph (British style: ‘…,’ she said).
+
+    Only clear pairs count: an opening mark after a space or bracket and
+    before a letter, a closing mark after punctuation or after a letter other
+    than "s" (students’ union) and before a space, punctuation or the end.
+    Nested single quotes inside double quotes are dropped later as overlaps.
+    """
+    pairs: list[tuple[int, int]] = []
+    open_at = -1
+    for m in _SINGLE.finditer(text, start, end):
+        i = m.start()
+        ch = m.group()
+        left = text[i - 1] if i > start else " "
+        right = text[i + 1] if i + 1 < end else " "
+        if open_at < 0:
+            if (
+                ch in "‘'"
+                and (left.isspace() or left in _OPEN_PUNCT or left in '“"')
+                and (right.isalpha() or (ch == "‘" and right.isdigit()))
+            ):
+                open_at = i
+            continue
+        if ch in "’'" and (right.isspace() or right in _CLOSE_PUNCT or right in '”"'):
+            if left in ",.!?…" or (left.isalnum() and left not in "sS"):
+                pairs.append((open_at, i + 1))
+                open_at = -1
+    return pairs
+
+
 def _rstrip(text: str, start: int, end: int) -> int:
     while end > start and text[end - 1].isspace():
         end -= 1
@@ -172,6 +204,7 @@ def quote_spans(text: str, blocks: list[Block] | None = None) -> list[tuple[int,
     # paragraphs have been passed since
     pending: tuple[int, int] | None = None
     carried = 0
+    singles: list[tuple[int, int]] = []
 
     def flush() -> None:
         nonlocal pending, carried
@@ -188,6 +221,8 @@ def quote_spans(text: str, blocks: list[Block] | None = None) -> list[tuple[int,
             flush()
             out.extend((s.start, s.end, True) for s in segs if s.kind == "pair")
             continue
+        # headlines use single quotes for anything; only body text gets British-style quotes
+        singles.extend(_scan_single(text, ustart, uend))
         if pending is not None:
             if not segs:
                 carried += 1
@@ -233,6 +268,7 @@ def quote_spans(text: str, blocks: list[Block] | None = None) -> list[tuple[int,
                 carried = 0
             prev_end = seg.end
     flush()
+    out.extend((a, b, True) for a, b in singles)
     out.sort()
     merged: list[tuple[int, int, bool]] = []
     for s, e, bal in out:

@@ -74,6 +74,18 @@ def test_apostrophes_are_not_quote_marks() -> None:
     assert spans(text) == ["“We can’t accept the minister’s plan as it stands,”"]
 
 
+def test_british_single_quotes_are_quotes_but_apostrophes_are_not() -> None:
+    text = (
+        "‘We will not raise taxes on working families,’ Jane Doe said.\n\n"
+        "The students’ union and the ’90s rock ’n’ roll fans don't agree, John Roe's aide said."
+    )
+    got = quotes(text, "Jane Doe", "John Roe")
+    assert [text[q.start : q.end] for q in got] == [
+        "‘We will not raise taxes on working families,’"
+    ]
+    assert got[0].speaker == "Jane Doe"
+
+
 def test_nested_single_quotes_stay_inside_the_double_quote() -> None:
     text = "“He told me, ‘don’t worry about the vote’, and then he left,” Jane Doe said."
     got = quotes(text, "Jane Doe")
