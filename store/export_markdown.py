@@ -81,20 +81,55 @@ _LOGSEQ_PROPERTY = re.compile(r"[^\s:]+::")
 _BLOCK_ID_TAIL = re.compile(r"\^[A-Za-z0-9-]+[ \t]*$")
 
 
+_LIST_PREFIX = re.compile(r"(?:(?:[-+*]|\d{1,9}[.)])[ \t]+(?=\S))*")
+
+
+def _indent(line: str) -> int | None:
+    """Length of the leading spaces and tabs, or None when they are four or more
+    spaces (indented code, which never spans further). Tabs count as possibly less
+    than four columns, since the column they reach depends on where the line lands."""
+    ws = len(line) - len(line.lstrip(" \t"))
+    if ws > 3 and "\t" not in line[:ws]:
+        return None
+    return ws
+
+
+def _split_start(line: str) -> tuple[str, str]:
+    """``(prefix, rest)``: the indent, then any list markers that open nested list
+    items (``- 1. ``); ``rest`` is where a block could start."""
+    indent = _indent(line)
+    if indent is None:
+        return line, ""
+    markers = _LIST_PREFIX.match(line, indent)
+    end = markers.end() if markers else indent
+    return line[:end], line[end:]
+
+
 def _escape_line_start(line: str, lists: bool) -> str:
-    indent = len(line) - len(line.lstrip(" "))
-    if indent > 3:  # four spaces: indented code at worst, which never spans further
+    indent = _indent(line)
+    if indent is None:
         return line
     rest = line[indent:]
     if _BLOCK_START.match(rest) or (lists and _LIST_START.match(rest)):
         return line[:indent] + "\\" + rest
+    if lists:
+        return line
+    # a list item may itself open a heading, quote or fence: escape that instead
+    prefix, rest = _split_start(line)
+    if rest and _BLOCK_START.match(rest):
+        return prefix + "\\" + rest
     return line
 
 
 def _unescape_line_start(line: str) -> str:
-    indent = len(line) - len(line.lstrip(" "))
-    if indent <= 3 and line[indent : indent + 1] == "\\":
+    indent = _indent(line)
+    if indent is None:
+        return line
+    if line[indent : indent + 1] == "\\":
         return line[:indent] + line[indent + 1 :]
+    prefix, rest = _split_start(line)
+    if rest.startswith("\\"):
+        return prefix + rest[1:]
     return line
 
 

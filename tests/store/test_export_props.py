@@ -8,7 +8,7 @@ import re
 import unicodedata
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -97,6 +97,8 @@ def test_obsidian_front_matter_round_trips_title_and_tags(title: str, tags: list
 
 @SETTINGS
 @given(title=USER_TEXT, notes=st.lists(USER_TEXT, max_size=4), hl_note=USER_TEXT)
+@example(title="", notes=["\t#"], hl_note="- #")  # found by this test: tabs, nested items
+@example(title="#", notes=["1. > q\n- ```", "x\n-", "\\# a"], hl_note="* * *\n$$")
 def test_notes_round_trip_and_cannot_add_headings(
     title: str, notes: list[str], hl_note: str
 ) -> None:
