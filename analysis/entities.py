@@ -109,7 +109,9 @@ def _is_common(word: str, g: gz.Gazetteer) -> bool:
     w = word.lower()
     if w in g.common:
         return True
-    for suffix in ("s", "es", "ed", "ing", "ly"):
+    if not w.endswith(_SUFFIXES):
+        return False
+    for suffix in _SUFFIXES:
         if w.endswith(suffix) and w[: -len(suffix)] in g.common:
             return True
     return False
@@ -156,8 +158,11 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """Words and connectors of one run, possessives removed from words."""
     out = []
     for m in _PIECE_RE.finditer(text, start, end):
-        s, e = m.start(), m.end()
+        s, e = m.span()
         w = m.group()
+        if not w.endswith(_POSSESSIVE):
+            out.append((s, e, w))
+            continue
         for p in _POSSESSIVE:
             if w.endswith(p) and len(w) > len(p) + 1 and w[0] != "'":
                 e -= len(p)
@@ -361,6 +366,7 @@ def _type_of(seg: _Seg, g: gz.Gazetteer, text: str) -> tuple[str | None, int]:
 
 
 _LONE = "?"
+_SUFFIXES = ("s", "es", "ed", "ing", "ly")
 _NUMBER_RE = re.compile(r"\d+")
 
 
@@ -584,7 +590,10 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
             s = m.start()
             initial = _sentence_initial(text, s, bs)
             runs.append((s, m.end(), initial))
-            words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in m.group().split()]
+            run = m.group()
+            words = run.split()
+            if "'" in run or "’" in run:
+                words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in words]
             if initial:
                 words = words[1:]
             elif words:
