@@ -58,6 +58,9 @@ def _scan(text: str, start: int, end: int) -> list[_Seg]:
     segs: list[_Seg] = []
     stack: list[tuple[str, int]] = []
     events = 0
+    # straight marks left in the paragraph: an even number left means the next one
+    # opens, whatever its spacing looks like (communities," For example ...".)
+    straight_left = text.count('"', start, end)
     for m in _MARK.finditer(text, start, end):
         i = m.start()
         ch = m.group()
@@ -68,11 +71,12 @@ def _scan(text: str, start: int, end: int) -> list[_Seg]:
         top = stack[-1][0] if stack else None
         can_close = top is not None and ch in _CLOSERS.get(top, "")
         if ch == '"':
+            straight_left -= 1
             if left.isdigit() and not can_close:
                 continue  # inches: 6'2"
             if can_close and (closes_look or not opens_look):
                 action = "close"
-            elif opens_look or not closes_look:
+            elif opens_look or not closes_look or (straight_left % 2 == 1 and not stack):
                 action = "open"
             else:
                 action = "close"

@@ -321,11 +321,19 @@ class Attributor:
                 break
             if e.end <= a or self._possessive(e.end) or self._after_preposition(e.start, a):
                 continue
+            if not self._namelike(e.text):
+                continue  # "On Tuesday", "CEO": a recogniser's slip is no speaker
             # a person beats an organisation anywhere in the window
             key = (e.type != "PERSON", min(abs(e.start - near), abs(e.end - near)))
             if best_key is None or key < best_key:
                 best, best_key = e, key
         return best
+
+    @staticmethod
+    def _namelike(s: str) -> bool:
+        return any(
+            w.rstrip(".") not in _NAME_STOP and not _ROLE_WORD.fullmatch(w) for w in s.split()
+        )
 
     def _other_entity(self, start: int, end: int) -> bool:
         i = bisect.bisect_left(self.others, (start, start))

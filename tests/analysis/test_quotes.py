@@ -86,6 +86,15 @@ def test_british_single_quotes_are_quotes_but_apostrophes_are_not() -> None:
     assert got[0].speaker == "Jane Doe"
 
 
+def test_misplaced_straight_opening_mark_still_opens() -> None:
+    text = 'Jane Doe said kits would be ready," For example, schools can run their own votes".'
+    got = quotes(text, "Jane Doe")
+    assert [text[q.start : q.end] for q in got] == [
+        '" For example, schools can run their own votes"'
+    ]
+    assert got[0].speaker == "Jane Doe"
+
+
 def test_nested_single_quotes_stay_inside_the_double_quote() -> None:
     text = "“He told me, ‘don’t worry about the vote’, and then he left,” Jane Doe said."
     got = quotes(text, "Jane Doe")
