@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -144,6 +145,27 @@ def measure_open(root: Path, runs: int) -> float:
     return statistics.median(times)
 
 
+def measure_disk_floor(base: Path, runs: int, count: int = 30) -> float:
+    """Median ms of the bare minimum a durable replace costs on this disk: write
+    2 KB to a temp file, fsync it, rename it over the target, fsync the folder."""
+    folder = base / "floor"
+    folder.mkdir()
+    target, tmp = folder / "f.json", folder / "f.tmp"
+    times = []
+    for _ in range(runs * count):
+        t0 = time.perf_counter()
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.write(fd, b"x" * 2048)
+        os.fsync(fd)
+        os.close(fd)
+        os.replace(tmp, target)
+        dfd = os.open(folder, os.O_RDONLY)
+        os.fsync(dfd)
+        os.close(dfd)
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
 def measure_import(base: Path, runs: int, count: int = 200, seed: int = 3) -> tuple[float, float]:
     """Median MB/s importing ``count`` articles: one call each, and one batch."""
     rng = random.Random(seed)
@@ -195,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"built {n} articles in {built:.1f} s ({size:.1f} MB)", file=log, flush=True)
             shutil.rmtree(root, ignore_errors=True)
         single, batch = measure_import(base, args.runs)
+        floor = measure_disk_floor(base, args.runs)
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -220,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{opened:>13.1f} {first_open:>12.1f} {built:>8.1f} {size:>6.1f}"
         )
     print()
+    print(f"disk floor (write+fsync+rename+fsync dir of 2 KB): {floor:.2f} ms")
     print(f"import, one add_article per file: {single:.2f} MB/s")
     print(f"import, one add_articles batch:   {batch:.2f} MB/s")
     print(f"(medians of {args.runs} runs; save = {args.saves} saves of each kind per run)")

@@ -521,7 +521,9 @@ class Library:
                 _run_all(write, files)
                 return bool(files)
 
+            cache = self._load_summary_cache()
             self._update_library(apply)
+            self._save_summary_cache(cache)
             self._bump()
             return statuses
 
@@ -548,8 +550,7 @@ class Library:
         for article in self._sorted():
             aid = article.id
             try:
-                st = stat(f"{shards}{aid[:2]}/{aid}.json")
-                key: list[int] | None = [st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns]
+                key: list[int] | None = _shard_key(stat(f"{shards}{aid[:2]}/{aid}.json"))
             except FileNotFoundError:
                 key = None
             entry = cache.get(aid)
@@ -649,6 +650,17 @@ class Library:
 
     def _write_shard(self, article_id: str, doc: dict[str, Any]) -> None:
         self._shard_db(article_id).table(ANNOTATIONS).upsert(Document(doc, doc_id=article_id))
+        cache = self._summary_cache
+        if cache is not None:
+            # The lock is held, so the file is still the one just written.
+            with contextlib.suppress(OSError):
+                key = _shard_key(os.stat(self.paths.shard(article_id)))
+                cache[article_id] = [
+                    key,
+                    list(doc["tags"]),
+                    len(doc["highlights"]),
+                    len(doc["notes"]),
+                ]
 
     def _modify(self, article_id: str, fn: Callable[[dict[str, Any], _Context], Any]) -> Any:
         with self._locked():
@@ -959,6 +971,11 @@ class _Context:
         if self._text is None:
             self._text = self.library._read_body(self.article)
         return self._text
+
+
+def _shard_key(st: os.stat_result) -> list[int]:
+    # Every save replaces the shard (a new inode), so this changes with each save.
+    return [st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns]
 
 
 def _run_all(fn: Callable[[Any], Any], items: Iterable[Any]) -> None:
