@@ -161,6 +161,7 @@ class Library:
         self._storage: DurableStorage = self._db.storage  # type: ignore[assignment]
         self._tables_key: tuple[int, ...] | None = None
         self._articles: dict[str, Article] = {}
+        self._taught_records: list[dict[str, Any]] = []
         self._sorted_cache: list[Article] | None = None
         self._by_sha: dict[str, str] = {}
         self._summary_cache: dict[str, list[Any]] | None = None
@@ -254,7 +255,7 @@ class Library:
             raise StoreError(f"{self.paths.db}: cannot read ({err.strerror})") from err
         if key is None:
             self._articles, self._by_sha, self._tables_key = {}, {}, None
-            self._sorted_cache = None
+            self._taught_records, self._sorted_cache = [], None
             return self._articles
         if key != self._tables_key:
             tables = self._storage.read() or {}
@@ -274,6 +275,7 @@ class Library:
         except TypeError as err:
             raise LibraryCorrupt(f"{self.paths.db}: an article record is incomplete") from err
         self._articles = articles
+        self._taught_records = list(tables.get(TAUGHT, {}).values())
         self._sorted_cache = None
         self._by_sha = {a.sha256: a.id for a in articles.values()}
 
@@ -286,7 +288,9 @@ class Library:
         result = fn(tables)
         if result is not False:
             self._storage.write(tables)
-            self._tables_key = None
+            # The lock is held: the file on disk is exactly what was just written.
+            self._load_tables(tables)
+            self._tables_key = self._storage.identity
         return result
 
     def _resolve(self, article_id: str) -> Article:
@@ -874,9 +878,8 @@ class Library:
     def taught(self) -> list[TaughtEntity]:
         """The user's corrections, oldest first."""
         self._article_map()
-        tables = self._storage.read() or {}
-        records = tables.get(TAUGHT, {})
-        ordered = sorted(records.values(), key=lambda r: (r.get("seq", 0), r.get("created", "")))
+        records = self._taught_records
+        ordered = sorted(records, key=lambda r: (r.get("seq", 0), r.get("created", "")))
         return [TaughtEntity.from_dict(r) for r in ordered]
 
     def taught_rules(self) -> list[Any]:  # -> list[analysis.Taught]

@@ -268,6 +268,12 @@ class DurableStorage(Storage):
         # that a file damaged (or replaced) since then is never overwritten blind.
         self._validated: _StatKey | None = None
 
+    @property
+    def identity(self) -> tuple[int, int, int, int] | None:
+        """(device, inode, mtime_ns, size) of the file as last read or written by
+        this object and found sound; None before that."""
+        return self._validated
+
     def read(self) -> dict[str, dict[str, Any]] | None:
         """The whole document, freshly read and checked; None when there is no file."""
         try:

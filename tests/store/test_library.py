@@ -213,6 +213,11 @@ def test_second_instance_sees_changes(tmp_path: Path) -> None:
     v = one.version()
     two.add_note(art.id, "n2")
     assert one.version() != v
+    assert one.taught() == []
+    taught = two.teach("reject", "Monday")
+    assert one.taught() == [taught]
+    two.delete_article(art.id)
+    assert one.is_empty()
 
 
 def test_summary_cache_is_derived(library: Library, article: Article) -> None:
