@@ -406,6 +406,9 @@ class Library:
                     if prior_id is not None:
                         prior = Article.from_dict(records[prior_id])
                         del by_sha[prior.sha256]
+                        for name in ("site", "author", "published"):
+                            # Metadata the new version lacks is kept, not erased.
+                            fields[name] = fields[name] or getattr(prior, name)
                         article = dataclasses.replace(prior, **fields)
                         status = "updated"
                     else:
@@ -620,11 +623,11 @@ class Library:
             shard = self.paths.shard(article.id)
             if shard.exists():
                 stamp = now().replace(":", "")
-                ensure_dir(self.paths.trash)
                 with contextlib.suppress(OSError):
+                    ensure_dir(self.paths.trash)
                     os.replace(shard, self.paths.trash / f"{article.id}.{stamp}.json")
                     fsync_dir(self.paths.trash)
-                with contextlib.suppress(OSError):
+                    # Only once the annotations are safe in trash/.
                     os.unlink(shard.with_name(shard.name + ".bak"))
             if article.sha256 not in self._by_sha_fresh():
                 with contextlib.suppress(OSError):

@@ -373,3 +373,20 @@ def test_analysis_is_cached(library: Library, article: Article) -> None:
     library.teach("reject", "Washington")
     library.analysis(article.id)
     assert json.loads(cache.read_bytes())["key"] != cached["key"]
+
+
+def test_update_keeps_metadata_the_new_version_lacks(library: Library) -> None:
+    first, _ = library.add_article(
+        "Version one.", title="v1", source="https://example.org/a", site="example.org"
+    )
+    second, status = library.add_article(
+        "Version two.", title="v2", source="https://example.org/a", author="B. Writer"
+    )
+    assert status == "updated"
+    assert (second.id, second.title, second.site, second.author) == (
+        first.id,
+        "v2",
+        "example.org",
+        "B. Writer",
+    )
+    assert library.get(first.id) == second
