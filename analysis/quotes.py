@@ -283,7 +283,8 @@ def quote_spans(text: str, blocks: list[Block] | None = None) -> list[tuple[int,
 
 
 def _content_words(text: str, start: int, end: int) -> list[str]:
-    return _WORD.findall(text, start, end)
+    # the first words decide: speech length and Title Case need no more
+    return _WORD.findall(text, start, min(end, start + 200))
 
 
 def _is_title_case(words: list[str]) -> bool:

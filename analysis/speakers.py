@@ -149,8 +149,9 @@ _NAME_STOP = frozenset(
     " May June July August September October November December Today Yesterday".split()
 )
 _HONORIFIC = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Mme|Sir|Dame)\.?\s")
-_FEMALE_TITLE = re.compile(r"\b(?:Mrs|Ms|Miss|Madam|Mme|Lady|Queen|Princess)\.?\s*$")
-_MALE_TITLE = re.compile(r"\b(?:Mr|Sir|Lord|King|Prince)\.?\s*$")
+_TITLES_FM = r"(?:(Mrs|Ms|Miss|Madam|Mme|Lady|Queen|Princess)|Mr|Sir|Lord|King|Prince)\.?"
+_TITLE_BEFORE = re.compile(rf"\b{_TITLES_FM}\s+$")
+_TITLE_AT = re.compile(rf"{_TITLES_FM}\s")
 _FEMALE_ROLE = re.compile(r"woman|mother|queen|princess", re.IGNORECASE)
 _MALE_ROLE = re.compile(r"(?<!wo)man\b|father|king|prince\b", re.IGNORECASE)
 
@@ -207,7 +208,15 @@ class Attributor:
                 self.sent_dot.append(m.start())
                 self.sent_after.append(m.end())
         ents = sorted(entities, key=lambda e: e.start)
-        self.ents = [e for e in ents if e.type in ("PERSON", "ORG") and not self._in_quote(e.start)]
+        self.ents = []
+        k = 0
+        for e in ents:
+            # a merge walk over the sorted spans: names inside quotations never speak
+            while k < len(spans) and spans[k][1] <= e.start:
+                k += 1
+            inside = k < len(spans) and spans[k][0] <= e.start
+            if e.type in ("PERSON", "ORG") and not inside:
+                self.ents.append(e)
         self.ent_starts = [e.start for e in self.ents]
         self.others = [(e.start, e.end) for e in ents if e.type not in ("PERSON", "ORG")]
         self.by_last: dict[str, str] = {}
@@ -265,34 +274,37 @@ class Attributor:
     # -- salience ---------------------------------------------------------
 
     def _gender_of(self, e: Entity) -> str:
-        before = self.text[max(0, e.start - 8) : e.start]
-        if _FEMALE_TITLE.search(before):
-            return "f"
-        if _MALE_TITLE.search(before):
-            return "m"
-        return ""
+        m = _TITLE_BEFORE.search(self.text, max(0, e.start - 9), e.start) or _TITLE_AT.match(e.text)
+        if m is None:
+            return ""
+        return "f" if m.group(1) else "m"
 
     def _collect_salient(self) -> None:
         """The first non-possessive person of each sentence outside quotes."""
         text = self.text
+        sa, ps = self.sent_after, self.para_starts
+        k = p = 0
         last_sentence = -1
         for e in self.ents:
-            g = self._gender_of(e) if e.type == "PERSON" else ""
-            if g:
-                self.genders.setdefault(e.canonical, g)
             if e.type != "PERSON":
                 continue
-            lo, _ = self._para(e.start)
-            sent = self._sentence_start(max(lo, e.start - 400), e.start)
-            if sent == last_sentence:
-                continue
-            if text.startswith(("’s", "'s", "’", "'"), e.end):
+            g = self._gender_of(e)
+            if g:
+                self.genders.setdefault(e.canonical, g)
+            # walk the sentence and paragraph starts along with the sorted entities
+            while k < len(sa) and sa[k] <= e.start:
+                k += 1
+            while p < len(ps) and ps[p] <= e.start:
+                p += 1
+            sent = max(sa[k - 1] if k else 0, ps[p - 1] if p else 0)
+            if sent == last_sentence or text.startswith(("’s", "'s", "’", "'"), e.end):
                 continue
             prev = text[max(sent, e.start - 30) : e.start].split()
             if prev and prev[-1].lower().strip(",") in _PREPOSITIONS:
                 continue
             last_sentence = sent
-            self._add_salient(_Mention(e.start, e.start, e.end, e.canonical, ""))
+            self.salient.append(_Mention(e.start, e.start, e.end, e.canonical, ""))
+            self.salient_pos.append(e.start)
 
     def _add_salient(self, m: _Mention) -> None:
         i = bisect.bisect_right(self.salient_pos, m.pos)
