@@ -6,6 +6,7 @@ entity index. The profile renderers (``export_obsidian``, ``export_logseq``,
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -154,7 +155,7 @@ _INLINE_CHARS = {"obsidian": "%^", "logseq": ":", "plain": ""}
 def escape_line(line: str, profile: str) -> str:
     """Escape one line of user text for ``profile`` (reversed by ``unescape_line``)."""
     chars = _INLINE_CHARS[profile]
-    if chars:
+    if chars and any(ch in line for ch in chars):
         hits = _inline_targets(line, profile)
         out = []
         for i, ch in enumerate(line):
@@ -220,6 +221,7 @@ def escape_inline_text(text: str) -> str:
 _TAG_KEEP = {"Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Mn", "Mc"}
 
 
+@functools.lru_cache(maxsize=65536)  # a library uses few distinct tags, many times
 def obsidian_tag(tag: str) -> str:
     """A valid Obsidian tag for ``tag``, or "" when nothing usable is left.
 
@@ -253,6 +255,7 @@ def obsidian_tags(tags: Iterable[str]) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=65536)  # the same names recur across a whole library
 def link_target(name: str) -> str:
     """``name`` made safe inside ``[[...]]``: no brackets, pipes, ``#`` or ``^``."""
     return one_line(re.sub(r"[\[\]|#^]", " ", name))
@@ -316,12 +319,16 @@ def entity_index(item: ExportItem) -> list[EntityCount]:
     """Entities by canonical name with mention counts, most mentioned first, then
     by name. An entity's type is the one most of its mentions have."""
     found = getattr(item.analysis, "entities", None) or []
-    by_name: dict[str, dict[str, int]] = {}
+    raw: dict[tuple[str, str], int] = {}
     for e in found:
-        name = one_line(e.canonical or e.text)
+        key = (e.canonical or e.text, e.type)
+        raw[key] = raw.get(key, 0) + 1
+    by_name: dict[str, dict[str, int]] = {}
+    for (name, etype), count in raw.items():
+        name = one_line(name)
         if name:
             types = by_name.setdefault(name, {})
-            types[e.type] = types.get(e.type, 0) + 1
+            types[etype] = types.get(etype, 0) + count
     out = []
     for name, types in by_name.items():
         etype = min(types, key=lambda t: (-types[t], _TYPE_RANK.get(t, len(_TYPE_RANK)), t))
