@@ -149,6 +149,15 @@ def _unique_names(articles: list[Article]) -> list[str]:
     return names
 
 
+def _resolve(library, ids: Iterable[str]) -> list[Article]:
+    """The articles for ``ids`` (full ids or prefixes), each once, in the given order."""
+    seen: dict[str, Article] = {}
+    for i in ids:
+        article = library.get(i)
+        seen.setdefault(article.id, article)
+    return list(seen.values())
+
+
 def _write_if_changed(path: Path, data: bytes) -> None:
     """Atomically replace ``path`` with ``data`` unless it already holds exactly that
     (unchanged files keep their modification time, which sync tools rely on)."""
@@ -183,8 +192,9 @@ def export_articles(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """Write one Markdown file per article into ``out_dir`` (created if missing;
-    default ``./margin-export``). Each write is atomic. ``progress(done, total)`` is
-    called after every file. Returns the written paths in the order of ``ids``."""
+    default ``./margin-export``). Each write is atomic; a file that already holds
+    exactly the new text is left untouched. ``progress(done, total)`` is called after
+    every file. Returns the paths in the order of ``ids`` (each article once)."""
     renderer = _renderer(profile)
     out = Path(out_dir) if out_dir is not None else Path.cwd() / "margin-export"
     try:
@@ -193,8 +203,7 @@ def export_articles(
         raise StoreError(
             f"{out}: cannot create the export folder ({err.strerror or err})"
         ) from None
-    ids = list(dict.fromkeys(ids))
-    articles = [library.get(i) for i in ids]
+    articles = _resolve(library, ids)
     names = _unique_names(articles)
     total = len(articles)
     paths = []
@@ -221,8 +230,7 @@ def export_to_stream(library, ids: Iterable[str], profile: str, stream: TextIO) 
     file would be; several are each preceded by an HTML comment naming their file,
     ``<!-- margin: NAME.md -->``, which every Markdown reader hides."""
     renderer = _renderer(profile)
-    ids = list(dict.fromkeys(ids))
-    articles = [library.get(i) for i in ids]
+    articles = _resolve(library, ids)
     names = _unique_names(articles)
     for n, (article, name) in enumerate(zip(articles, names, strict=True)):
         markdown = renderer(gather(library, article.id))

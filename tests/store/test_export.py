@@ -388,3 +388,13 @@ def test_file_name_is_safe_everywhere(title: str) -> None:
     assert len(name.encode("utf-8")) <= 200
     assert name.endswith("-a1b2c3d4e5.md") or name == "a1b2c3d4e5.md"
     assert export.file_name(_article(title)) == name
+
+
+def test_colliding_file_names_get_longer_ids() -> None:
+    a = _article("Same title", "abcdef0123aaaa")
+    b = _article("Same title", "ABCDEF0123bbbb")
+    c = _article("Other", "abcdef0123cccc")
+    names = export._unique_names([a, b, c])
+    assert len({n.casefold() for n in names}) == 3
+    assert names[2] == "other-abcdef0123.md"
+    assert names[0] != names[1] and names[0].startswith("same-title-abcdef0123")

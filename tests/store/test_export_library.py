@@ -109,6 +109,14 @@ def test_export_articles_writes_identical_files_twice(seeded, tmp_path: Path) ->
     assert calls == [(1, 2), (2, 2)] * len(PROFILES)
 
 
+def test_export_articles_takes_prefixes_and_writes_each_article_once(
+    seeded, tmp_path: Path
+) -> None:
+    lib, seed_id, other_id = seeded
+    paths = export_articles(lib, [seed_id, seed_id[:6], other_id, seed_id], out_dir=tmp_path)
+    assert [p.name for p in paths] == [file_name(lib.get(seed_id)), file_name(lib.get(other_id))]
+
+
 def test_reexport_after_an_edit_changes_only_that_file(seeded, tmp_path: Path) -> None:
     lib, seed_id, other_id = seeded
     seed_path, other_path = export_articles(lib, [seed_id, other_id], out_dir=tmp_path)
