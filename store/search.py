@@ -19,6 +19,7 @@ keeps that name alone (that is how ``split`` sticks), and ``reject`` drops it.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import re
 from collections import Counter
@@ -29,7 +30,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from store.errors import NotFound
-from store.search_text import STOPWORDS, NgramIndex, name_key, normalize, skeleton
+from store.search_text import STOPWORDS, NameIndex, NgramIndex, name_key, normalize, skeleton
 
 __all__ = [
     "ArticleRecord",
@@ -248,11 +249,20 @@ def name_score(query: str, query_words: list[str], name: str) -> float:
 
 
 def _same_spelling(a: str, b: str) -> bool:
-    """Near-identical names with one skeleton: spelling variants of one name."""
-    if min(len(a), len(b)) < 5:
+    """Spelling variants of one name, given equal consonant skeletons: word by word,
+    equal, or near-identical words of four letters or more and nearly one length
+    ("aliyev"/"aliev", "zangezur"/"zangazur"; not "abc"/"bbc", "niger"/"nigeria")."""
+    words_a, words_b = a.split(), b.split()
+    if len(words_a) != len(words_b):
         return False
-    score = fuzz.ratio(a, b, processor=None)
-    return score >= 85 or (score >= 78 and min(len(a), len(b)) >= 7)
+    for x, y in zip(words_a, words_b, strict=True):
+        if x == y:
+            continue
+        if min(len(x), len(y)) < 4 or abs(len(x) - len(y)) > 1:
+            return False
+        if fuzz.ratio(x, y, processor=None) < 80:
+            return False
+    return True
 
 
 # --------------------------------------------------------------------------- internals
@@ -269,7 +279,7 @@ class _Node:
         self.key = key
         self.words = key.split()
         self.skel = skeleton(key)
-        self.forms: Counter[str] = Counter()
+        self.forms: dict[str, int] = {}
         self.articles: dict[str, int] = {}
 
     @property
@@ -300,8 +310,8 @@ class _ArticleState:
 
     def __init__(self, record: ArticleRecord) -> None:
         self.record = record
-        self.nodes: Counter[int] = Counter()  # node -> mentions in this article
-        self.forms: Counter[tuple[int, str]] = Counter()  # (node, spelling) -> mentions
+        self.nodes: dict[int, int] = {}  # node -> mentions in this article
+        self.forms: dict[tuple[int, str], int] = {}  # (node, spelling) -> mentions
         self.mentions: list[tuple[int, int, int, str]] = []
         self.terms: set[tuple[str, int]] = set()
         self.docs: list[int] = []
@@ -384,15 +394,16 @@ class SearchIndex:
         self._nodes: dict[int, _Node] = {}
         self._node_by: dict[tuple[str, str], int] = {}
         self._key_nodes: dict[str, set[int]] = {}
-        self._terms = NgramIndex()
+        self._terms = NameIndex()
         self._term_id: dict[str, int] = {}
-        self._term_nodes: dict[int, Counter[int]] = {}
-        self._edges: dict[int, set[int]] = {}
+        self._term_nodes: dict[int, dict[int, int]] = {}
         self._blocks: dict[tuple[str, str], set[int]] = {}
         self._by_last: dict[str, set[int]] = {}  # multi-word PERSON names by last word
         self._surnames: dict[str, set[int]] = {}  # one-word PERSON names by that word
-        self._comp: dict[int, int] = {}
-        self._comp_members: dict[int, set[int]] = {}
+        # Components of the alias graph, found on demand and forgotten on any change:
+        # a query only ever needs the few around its hits.
+        self._comp_cache: dict[int, frozenset[int]] = {}
+        self._describe_cache: dict[frozenset[int], tuple] = {}
         # passages
         self._docs: dict[int, _Doc] = {}
         self._word_docs: dict[str, set[int]] = {}
@@ -408,8 +419,19 @@ class SearchIndex:
         """Build an index from plain records (no Library needed)."""
         index = cls()
         index._taught = _Taught(taught)
-        for record in records:
-            index._add(record)
+        # The index is hundreds of thousands of small containers without cycles;
+        # the cyclic collector would rescan them all again and again while they
+        # are being allocated, which made building quadratic.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for record in records:
+                index._add(record)
+        finally:
+            if enabled:
+                gc.enable()
+        # Long-lived from here on: keep later full collections from rescanning it.
+        gc.freeze()
         return index
 
     @classmethod
@@ -462,12 +484,7 @@ class SearchIndex:
         }
         for aid in affected:
             self.add_record(self._articles[aid].record)
-        touched: set[int] = set()
-        for key in changed:
-            for nid in self._key_nodes.get(key, ()):
-                self._link_spellings(nid)
-                touched.add(nid)
-        self._recluster(touched)
+        self._invalidate()
 
     @staticmethod
     def _group_keys(taught: _Taught, key: str) -> frozenset[str]:
@@ -479,32 +496,26 @@ class SearchIndex:
         state = _ArticleState(record)
         self._articles[aid] = state
         self._titles[aid] = record.title
-        taught = self._taught
         new_nodes: list[int] = []
+        resolved: dict[tuple[str, str, str], int | None] = {}
+        nodes, forms, mentions = state.nodes, state.forms, state.mentions
         for text, etype, canonical, start, end in record.entities:
-            full = normalize(canonical or text)
-            surface = normalize(text)
-            key = name_key(full) if etype == "PERSON" else full
-            if not key or key in taught.rejected or surface in taught.rejected:
-                continue
-            etype = taught.retype.get(key, etype)
-            nid = self._node_by.get((etype, key))
+            form = canonical or text
+            triple = (text, etype, form)
+            nid = resolved.get(triple, 0)
+            if nid == 0:
+                nid = resolved[triple] = self._resolve(state, text, etype, form, new_nodes)
             if nid is None:
-                nid = self._new_node(etype, key)
-                new_nodes.append(nid)
+                continue
+            nodes[nid] = nodes.get(nid, 0) + 1
+            forms[(nid, form)] = forms.get((nid, form), 0) + 1
+            mentions.append((nid, start, end, text))
+        for (nid, form), count in state.forms.items():
             node = self._nodes[nid]
-            node.forms[canonical or text] += 1
-            state.forms[(nid, canonical or text)] += 1
-            node.articles[aid] = node.articles.get(aid, 0) + 1
-            state.nodes[nid] += 1
-            state.mentions.append((nid, start, end, text))
-            for term in (key, full, surface):
-                if term and (term, nid) not in state.terms:
-                    state.terms.add((term, nid))
-                    self._ref_term(term, nid)
-        for nid in new_nodes:
-            self._link_spellings(nid)
-        self._recluster(new_nodes)
+            node.forms[form] = node.forms.get(form, 0) + count
+            node.articles[aid] = state.nodes[nid]
+        if new_nodes:
+            self._invalidate()
         # passages
         self._add_doc(state, _Doc("title", record.title, aid, None, None))
         for text, speaker, start, end in record.quotes:
@@ -528,6 +539,28 @@ class SearchIndex:
                 self._tag_articles.setdefault(norm, set()).add(aid)
                 self._tag_display.setdefault(norm, tag)
 
+    def _resolve(
+        self, state: _ArticleState, text: str, etype: str, form: str, new_nodes: list[int]
+    ) -> int | None:
+        """The node a mention belongs to (created if new), its search terms noted;
+        None when the user rejected the name."""
+        full = normalize(form)
+        surface = normalize(text)
+        key = name_key(full) if etype == "PERSON" else full
+        taught = self._taught
+        if not key or key in taught.rejected or surface in taught.rejected:
+            return None
+        etype = taught.retype.get(key, etype)
+        nid = self._node_by.get((etype, key))
+        if nid is None:
+            nid = self._new_node(etype, key)
+            new_nodes.append(nid)
+        for term in (key, full, surface):
+            if term and (term, nid) not in state.terms:
+                state.terms.add((term, nid))
+                self._ref_term(term, nid)
+        return nid
+
     def remove_article(self, article_id: str) -> None:
         """Take one article out of the index (nothing happens if it is not there)."""
         state = self._articles.pop(article_id, None)
@@ -547,10 +580,10 @@ class SearchIndex:
             node.articles.pop(article_id, None)
             if not node.articles:
                 gone.add(nid)
-        neighbours: set[int] = set()
         for nid in gone:
-            neighbours |= self._drop_node(nid)
-        self._recluster(neighbours - gone)
+            self._drop_node(nid)
+        if gone:
+            self._invalidate()
         for did in state.docs:
             self._drop_doc(did)
         for norm in state.tags:
@@ -577,9 +610,8 @@ class SearchIndex:
                 self._surnames.setdefault(key, set()).add(nid)
         return nid
 
-    def _drop_node(self, nid: int) -> set[int]:
-        """Remove a node that no article mentions; returns its former neighbours."""
-        neighbours = self._neighbours(nid)
+    def _drop_node(self, nid: int) -> None:
+        """Remove a node that no article mentions any more."""
         node = self._nodes.pop(nid)
         del self._node_by[(node.type, node.key)]
         _discard(self._key_nodes, node.key, nid)
@@ -589,73 +621,48 @@ class SearchIndex:
                 _discard(self._by_last, node.words[-1], nid)
             else:
                 _discard(self._surnames, node.key, nid)
-        for other in self._edges.pop(nid, ()):
-            _discard(self._edges, other, nid)
-        comp = self._comp.pop(nid, None)
-        if comp is not None:
-            _discard(self._comp_members, comp, nid)
-        return neighbours
-
-    def _link_spellings(self, nid: int) -> None:
-        """(Re)compute the spelling-variant edges of one node."""
-        for other in self._edges.pop(nid, ()):
-            _discard(self._edges, other, nid)
-        node = self._nodes[nid]
-        alone = self._taught.alone
-        if node.key in alone or len(node.key) < 5:
-            return
-        for other in self._blocks.get((node.type, node.skel), ()):
-            if other == nid:
-                continue
-            okey = self._nodes[other].key
-            if okey not in alone and _same_spelling(node.key, okey):
-                self._edges.setdefault(nid, set()).add(other)
-                self._edges.setdefault(other, set()).add(nid)
 
     def _neighbours(self, nid: int) -> set[int]:
+        """Nodes joined to ``nid`` by spelling, by a MISC twin or by the user."""
         node = self._nodes[nid]
         taught = self._taught
-        out = set(self._edges.get(nid, ()))
+        alone = taught.alone
+        out: set[int] = set()
+        if node.key not in alone:
+            if len(node.key) >= 5:
+                for other in self._blocks.get((node.type, node.skel), ()):
+                    okey = self._nodes[other].key
+                    if other != nid and okey not in alone and _same_spelling(node.key, okey):
+                        out.add(other)
+            for other in self._key_nodes.get(node.key, ()):
+                if node.type == "MISC" or self._nodes[other].type == "MISC":
+                    out.add(other)
         gid = taught.group_of.get(node.key)
         if gid is not None:
             for key in taught.groups[gid]:
                 out |= self._key_nodes.get(key, set())
-        if node.key not in taught.alone:
-            for other in self._key_nodes.get(node.key, ()):
-                if node.type == "MISC" or self._nodes[other].type == "MISC":
-                    out.add(other)
         out.discard(nid)
         return out
 
-    def _recluster(self, nodes: Iterable[int]) -> None:
-        """Recompute the connected components that contain ``nodes``."""
-        pending: set[int] = set()
-        for nid in nodes:
-            if nid not in self._nodes:
-                continue
-            comp = self._comp.get(nid)
-            pending.add(nid)
-            if comp is not None:
-                pending |= self._comp_members.get(comp, set())
-        seen: set[int] = set()
-        for start in pending:
-            if start in seen:
-                continue
-            members = {start}
-            stack = [start]
+    def _invalidate(self) -> None:
+        self._comp_cache.clear()
+        self._describe_cache.clear()
+
+    def _component(self, nid: int) -> frozenset[int]:
+        """The connected component of ``nid`` in the alias graph."""
+        comp = self._comp_cache.get(nid)
+        if comp is None:
+            members = {nid}
+            stack = [nid]
             while stack:
                 for other in self._neighbours(stack.pop()):
                     if other not in members:
                         members.add(other)
                         stack.append(other)
-            cid = next(self._ids)
-            for member in members:
-                old = self._comp.get(member)
-                if old is not None:
-                    _discard(self._comp_members, old, member)
-                self._comp[member] = cid
-            self._comp_members[cid] = members
-            seen |= members
+            comp = frozenset(members)
+            for member in comp:
+                self._comp_cache[member] = comp
+        return comp
 
     def _ref_term(self, term: str, nid: int) -> None:
         tid = self._term_id.get(term)
@@ -663,8 +670,10 @@ class SearchIndex:
             tid = next(self._ids)
             self._term_id[term] = tid
             self._terms.add(tid, term)
-            self._term_nodes[tid] = Counter()
-        self._term_nodes[tid][nid] += 1
+            self._term_nodes[tid] = {nid: 1}
+        else:
+            refs = self._term_nodes[tid]
+            refs[nid] = refs.get(nid, 0) + 1
 
     def _unref_term(self, term: str, nid: int) -> None:
         tid = self._term_id.get(term)
@@ -711,40 +720,50 @@ class SearchIndex:
 
     # ----------------------------------------------------------------- clusters
 
-    def _surname_target(self, comp: int) -> int | None:
+    def _surname_target(self, comp: frozenset[int]) -> frozenset[int] | None:
         """The one full-name component a component of lone surnames belongs to."""
         alone = self._taught.alone
-        targets: set[int] = set()
-        for nid in self._comp_members.get(comp, ()):
+        target: frozenset[int] | None = None
+        for nid in comp:
             node = self._nodes[nid]
             if node.type != "PERSON" or len(node.words) != 1 or node.key in alone:
                 return None
-            for full in self._by_last.get(node.key, ()):
-                if self._nodes[full].key not in alone:
-                    targets.add(self._comp[full])
-                    if len(targets) > 1:
-                        return None
-        return targets.pop() if targets else None
+            fulls = self._by_last.get(node.key, ())
+            if len(fulls) > 8:  # a common surname: never one person
+                return None
+            for full in fulls:
+                if self._nodes[full].key in alone:
+                    continue
+                full_comp = self._component(full)
+                if target is not None and full_comp != target:
+                    return None
+                target = full_comp
+        return target
 
-    def _cluster(self, nid: int) -> tuple[int, set[int]]:
-        """(main component, nodes) of the alias cluster ``nid`` belongs to."""
-        comp = self._comp[nid]
+    def _cluster(self, nid: int) -> set[int]:
+        """The nodes of the alias cluster ``nid`` belongs to."""
+        comp = self._component(nid)
         comp = self._surname_target(comp) or comp
-        nodes = set(self._comp_members[comp])
+        nodes = set(comp)
         alone = self._taught.alone
-        for member in list(nodes):
+        for member in comp:
             node = self._nodes[member]
             if node.type != "PERSON" or len(node.words) < 2 or node.key in alone:
                 continue
             for lone in self._surnames.get(node.words[-1], ()):
                 if lone not in nodes:
-                    lone_comp = self._comp[lone]
+                    lone_comp = self._component(lone)
                     if self._surname_target(lone_comp) == comp:
-                        nodes |= self._comp_members[lone_comp]
-        return comp, nodes
+                        nodes |= lone_comp
+        return nodes
 
-    def _describe(self, nodes: set[int]) -> tuple[_Node, str, list[str], Counter[str]]:
-        """Representative node, display name, aliases and per-article mentions."""
+    def _describe(self, nodes: set[int]) -> tuple[_Node, str, list[str], list[ArticleRef]]:
+        """Representative node, display name, aliases and the articles (most
+        mentions first) of a cluster; cached until the index changes."""
+        cache_key = frozenset(nodes)
+        cached = self._describe_cache.get(cache_key)
+        if cached is not None:
+            return cached
         all_nodes = [self._nodes[n] for n in nodes]
         rep = max(all_nodes, key=lambda n: (n.mentions, len(n.words), -n.id))
         forms: Counter[str] = Counter()
@@ -760,7 +779,9 @@ class SearchIndex:
 
         ordered = sorted(forms, key=rank, reverse=True)
         display = ordered[0] if ordered else rep.key
-        return rep, display, ordered, articles
+        result = (rep, display, ordered, self._refs(articles, None))
+        self._describe_cache[cache_key] = result
+        return result
 
     def _refs(self, articles: Counter[str], allowed: set[str] | None) -> list[ArticleRef]:
         refs = [
@@ -840,14 +861,15 @@ class SearchIndex:
         for nid in order:
             if len(hits) >= limit:
                 break
-            if self._comp[nid] in done:
+            if nid in done:
                 continue
-            _main, nodes = self._cluster(nid)
-            done |= {self._comp[n] for n in nodes}
+            nodes = self._cluster(nid)
+            done |= nodes
             if types and not any(self._nodes[n].type in types for n in nodes):
                 continue
-            rep, display, _aliases, articles = self._describe(nodes)
-            refs = self._refs(articles, allowed)
+            rep, display, _aliases, refs = self._describe(nodes)
+            if allowed is not None:
+                refs = [r for r in refs if r.id in allowed]
             if not refs:
                 continue
             hits.append(
@@ -994,10 +1016,10 @@ class SearchIndex:
         nid = self._node_by.get((etype, name))
         if nid is None:
             raise NotFound(f"no entity {key!r} in the library")
-        _main, nodes = self._cluster(nid)
-        rep, display, aliases, articles = self._describe(nodes)
+        nodes = self._cluster(nid)
+        rep, display, aliases, refs = self._describe(nodes)
         mentions = []
-        for aid in articles:
+        for aid in (r.id for r in refs):
             for node_id, start, end, text in self._articles[aid].mentions:
                 if node_id in nodes:
                     mentions.append(Mention(aid, start, end, text))
@@ -1025,7 +1047,7 @@ class SearchIndex:
             name=display,
             type=rep.type,
             aliases=aliases,
-            articles=self._refs(articles, None),
+            articles=list(refs),
             mentions=mentions,
             quotes=self._doc_list(quote_ids),
             notes=self._doc_list(note_ids),
@@ -1090,12 +1112,11 @@ class SearchIndex:
         return [(choice, score) for choice, score, _ in found]
 
     def stats(self) -> dict[str, int]:
-        """Sizes: articles, names, entities (nodes), clusters, passages."""
+        """Sizes: articles, names, entities (nodes), passages."""
         return {
             "articles": len(self._articles),
             "names": len(self._terms),
             "entities": len(self._nodes),
-            "components": len(self._comp_members),
             "passages": len(self._docs),
         }
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from functools import lru_cache
 
 __all__ = [
+    "NameIndex",
     "NgramIndex",
     "STOPWORDS",
     "TITLES",
@@ -71,8 +72,18 @@ STOPWORDS = frozenset(
 )
 
 
+_ASCII_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=1 << 17)
 def normalize(text: str) -> str:
     """Casefold, strip diacritics and possessives, turn punctuation into single spaces."""
+    if text.isascii():
+        # Most names are plain ASCII: skip the per-character diacritic pass.
+        text = text.lower()
+        if "'" in text or "`" in text:
+            text = _APOSTROPHE.sub("", _POSSESSIVE.sub("", text))
+        return _ASCII_NON_WORD.sub(" ", text).strip()
     text = _POSSESSIVE.sub("", text)
     text = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -95,31 +106,26 @@ def name_key(normalized: str) -> str:
     return " ".join(words[i:])
 
 
-_VOWELS = frozenset("aeiouy")
+_DROP_VOWELS = str.maketrans("", "", "aeiouy")
+_REPEATS = re.compile(r"(.)\1+")
 
 
 def skeleton(key: str) -> str:
     """The consonants of each word with repeats collapsed: transliterations of one
     name mostly differ in vowels ("zangezur"/"zangazur", "aliyev"/"aliev")."""
-    out = []
-    for word in key.split():
-        cons = []
-        for ch in word:
-            if ch in _VOWELS or (cons and cons[-1] == ch):
-                continue
-            cons.append(ch)
-        out.append("".join(cons) or word[:1])
-    return " ".join(out)
+    return " ".join(
+        _REPEATS.sub(r"\1", word.translate(_DROP_VOWELS)) or word[:1] for word in key.split()
+    )
 
 
 def trigrams(normalized: str) -> set[str]:
     """Character trigrams of each word padded with one space on both sides."""
-    grams: set[str] = set()
-    for word in normalized.split():
-        padded = f" {word} "
-        for i in range(len(padded) - 2):
-            grams.add(padded[i : i + 3])
-    return grams
+    return {
+        padded[i : i + 3]
+        for word in normalized.split()
+        for padded in (f" {word} ",)
+        for i in range(len(padded) - 2)
+    }
 
 
 class NgramIndex:
@@ -129,45 +135,54 @@ class NgramIndex:
     at the next compaction, so removing is O(1) and searches skip dead ids.
     """
 
-    __slots__ = ("strings", "_postings", "_dead")
+    __slots__ = ("strings", "ids", "_postings", "_dead", "_next")
 
     def __init__(self) -> None:
         self.strings: dict[int, str] = {}
-        self._postings: dict[str, list[int]] = {}
+        self.ids: dict[str, int] = {}
+        self._next = 0
+        self._postings: defaultdict[str, list[int]] = defaultdict(list)
         self._dead = 0
 
     def __len__(self) -> int:
         return len(self.strings)
+
+    def add_new(self, normalized: str) -> int:
+        """Index ``normalized`` under a fresh id, which is returned."""
+        self._next -= 1  # negative, so they never meet ids given to ``add``
+        self.add(self._next, normalized)
+        self.ids[normalized] = self._next
+        return self._next
 
     def add(self, item_id: int, normalized: str) -> None:
         """Index ``normalized`` under ``item_id`` (ids are never reused)."""
         self.strings[item_id] = normalized
         postings = self._postings
         for gram in trigrams(normalized):
-            lst = postings.get(gram)
-            if lst is None:
-                postings[gram] = [item_id]
-            else:
-                lst.append(item_id)
+            postings[gram].append(item_id)
 
     def remove(self, item_id: int) -> None:
         """Forget ``item_id``."""
-        if self.strings.pop(item_id, None) is not None:
+        text = self.strings.pop(item_id, None)
+        if text is not None:
+            if self.ids.get(text) == item_id:
+                del self.ids[text]
             self._dead += 1
             if self._dead > 1000 and self._dead > len(self.strings):
                 self._compact()
 
     def _compact(self) -> None:
         live = self.strings
-        self._postings = {
-            gram: kept
-            for gram, lst in self._postings.items()
-            if (kept := [i for i in lst if i in live])
-        }
+        old = self._postings
+        self._postings = defaultdict(list)
+        for gram, lst in old.items():
+            kept = [i for i in lst if i in live]
+            if kept:
+                self._postings[gram] = kept
         self._dead = 0
 
-    def candidates(self, normalized: str, limit: int) -> list[int]:
-        """Up to ``limit`` live ids sharing the most trigrams with ``normalized``."""
+    def counts(self, normalized: str, limit: int) -> list[tuple[int, int]]:
+        """Up to ``limit`` live (id, shared trigrams) pairs, most shared first."""
         grams = trigrams(normalized)
         if not grams:
             return []
@@ -177,28 +192,90 @@ class NgramIndex:
             lst = postings.get(gram)
             if lst:
                 counts.update(lst)
-        if not counts:
-            return []
         live = self.strings
         if len(counts) <= limit:
-            return [i for i in counts if i in live]
-        # A cheap threshold before the heap: an id sharing few trigrams with the
+            return [(i, c) for i, c in counts.items() if i in live]
+        # A cheap threshold before sorting: an id sharing few trigrams with the
         # query when others share many cannot be among the best ``limit``.
         best = max(counts.values())
-        floor = max(1, best // 3)
+        floor = max(2 if best >= 4 else 1, best // 3)
         pool = [(c, i) for i, c in counts.items() if c >= floor and i in live]
-        if len(pool) <= limit:
-            return [i for _, i in pool]
-        pool.sort(reverse=True)
-        return [i for _, i in pool[:limit]]
+        if len(pool) > limit:
+            pool.sort(reverse=True)
+            del pool[limit:]
+        return [(i, c) for c, i in pool]
 
-    def ids_with_all(self, grams: Iterable[str]) -> set[int]:
-        """Live ids whose string contains every trigram in ``grams``."""
-        result: set[int] | None = None
-        for gram in grams:
-            ids = set(self._postings.get(gram, ()))
-            result = ids if result is None else result & ids
-            if not result:
-                return set()
+    def candidates(self, normalized: str, limit: int) -> list[int]:
+        """Up to ``limit`` live ids sharing the most trigrams with ``normalized``."""
+        return [i for i, _ in self.counts(normalized, limit)]
+
+
+class NameIndex:
+    """Candidate generation for names: a trigram index over the distinct words of
+    all names, and for each word the names that contain it.
+
+    Names share most of their words (given names, surnames, "committee"), so this
+    holds far fewer postings than trigrams of every whole name, and a query scores
+    each name by the trigrams its words share with the query.
+    """
+
+    __slots__ = ("strings", "_words", "_word_names", "_dead")
+
+    def __init__(self) -> None:
+        self.strings: dict[int, str] = {}
+        self._words = NgramIndex()
+        self._word_names: dict[int, list[int]] = {}
+        self._dead = 0
+
+    def __len__(self) -> int:
+        return len(self.strings)
+
+    def add(self, item_id: int, normalized: str) -> None:
+        """Index the name ``normalized`` under ``item_id`` (ids are never reused)."""
+        self.strings[item_id] = normalized
+        words = self._words
+        word_names = self._word_names
+        for word in set(normalized.split()):
+            wid = words.ids.get(word)
+            if wid is None:
+                wid = words.add_new(word)
+                word_names[wid] = [item_id]
+            else:
+                word_names[wid].append(item_id)
+
+    def remove(self, item_id: int) -> None:
+        """Forget ``item_id``."""
+        if self.strings.pop(item_id, None) is not None:
+            self._dead += 1
+            if self._dead > 1000 and self._dead > len(self.strings):
+                live = self.strings
+                for wid, names in list(self._word_names.items()):
+                    kept = [i for i in names if i in live]
+                    if kept:
+                        self._word_names[wid] = kept
+                    else:
+                        del self._word_names[wid]
+                        self._words.remove(wid)
+                self._dead = 0
+
+    def candidates(self, normalized: str, limit: int, words: int = 400) -> list[int]:
+        """Up to ``limit`` live names whose words share the most trigrams with
+        ``normalized``, looking at the best ``words`` words of the vocabulary."""
+        shared = self._words.counts(normalized, words)
+        if not shared:
+            return []
+        score: dict[int, int] = {}
+        get = score.get
+        word_names = self._word_names
+        for wid, count in shared:
+            for item in word_names.get(wid, ()):
+                score[item] = get(item, 0) + count
         live = self.strings
-        return {i for i in (result or ()) if i in live}
+        if len(score) > limit:
+            floor = max(score.values()) // 3
+            pool = [(c, i) for i, c in score.items() if c > floor and i in live]
+            if len(pool) > limit:
+                pool.sort(reverse=True)
+                del pool[limit:]
+            return [i for _, i in pool]
+        return [i for i in score if i in live]

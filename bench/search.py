@@ -1,0 +1,267 @@
+"""Benchmark the library search on a synthetic library.
+
+Builds ``--articles`` articles of realistic names (people from the given-name and
+surname lists that ship with ``analysis.data``, organisations from cue words, places
+from the place list), at least 10 names per article, then runs misspelled queries
+(substitution, transposition, deletion, insertion, word swap, surname only).
+
+Measured:
+- build_s: ``SearchIndex.from_records`` over all articles (median of ``--runs``);
+- p50_ms / p95_ms: one ``search(query, scope="all", limit=20)`` call;
+- recall_at_10: candidate generation against an exhaustive ranking. For each query,
+  rapidfuzz WRatio ranks every indexed name; a name the index returns in its top 10
+  (candidates re-ranked by the same WRatio) counts as found when its score reaches
+  the exhaustive 10th-best score (so ties at the cut-off do not count against it).
+  recall_at_10 is the mean over queries of found / 10;
+- found_at_5: fraction of queries whose intended entity is among the first five
+  entity hits of ``search(..., scope="entities")`` (the production scorer);
+- update_ms: ``add_record`` of one new article (median), and remove_ms.
+
+    python bench/search.py --articles 10000
+    python bench/search.py --articles 10000 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from rapidfuzz import fuzz, process  # noqa: E402
+
+from store.search import ArticleRecord, SearchIndex  # noqa: E402
+from store.search_text import normalize  # noqa: E402
+
+ORG_CUES = [
+    "Club", "Union", "Academy", "Institute", "Council", "Ministry", "Party", "Bank",
+    "Foundation", "Association", "Committee", "Agency", "University", "Corporation",
+    "Group", "Holdings", "Federation", "Commission", "Front", "Alliance",
+]  # fmt: skip
+ORG_WORDS = [
+    "National", "Political", "Scientists", "Energy", "Public", "Administration",
+    "Democratic", "Security", "Development", "Trade", "Central", "Regional", "Caspian",
+    "Atlantic", "Mining", "Petroleum", "Maritime", "Agricultural", "Medical", "Justice",
+    "Media", "Digital", "Green", "Workers", "Farmers", "Veterans", "Youth", "Heritage",
+]  # fmt: skip
+TITLE_WORDS = [
+    "talks", "visit", "election", "summit", "deal", "crisis", "vote", "reform",
+    "protest", "border", "energy", "strategy", "report", "trial", "budget", "storm",
+]  # fmt: skip
+QUOTE_WORDS = [
+    "we", "will", "never", "accept", "this", "the", "people", "deserve", "better",
+    "security", "cooperation", "is", "our", "priority", "today", "future", "peace",
+]  # fmt: skip
+
+
+def _load(name: str) -> list[str]:
+    text = resources.files("analysis.data").joinpath(name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class Names:
+    """Draws realistic person, organisation and place names."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.given = [g for g in _load("given_names.txt") if g.isalpha()]
+        self.surnames = [s for s in _load("surnames.txt") if s.replace("-", "").isalpha()]
+        self.places = [p for p in _load("places.txt") if not p.startswith("'")]
+
+    def person(self) -> str:
+        rng = self.rng
+        if rng.random() < 0.15:
+            return f"{rng.choice(self.given)} {rng.choice(self.given)} {rng.choice(self.surnames)}"
+        return f"{rng.choice(self.given)} {rng.choice(self.surnames)}"
+
+    def org(self) -> str:
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.4:
+            return f"{rng.choice(self.places)} {rng.choice(ORG_WORDS)} {rng.choice(ORG_CUES)}"
+        if roll < 0.7:
+            return f"{rng.choice(ORG_WORDS)} {rng.choice(ORG_WORDS)} {rng.choice(ORG_CUES)}"
+        return f"{rng.choice(self.surnames)} {rng.choice(ORG_CUES)}"
+
+    def place(self) -> str:
+        return self.rng.choice(self.places)
+
+    def any(self) -> tuple[str, str]:
+        roll = self.rng.random()
+        if roll < 0.6:
+            return self.person(), "PERSON"
+        if roll < 0.8:
+            return self.org(), "ORG"
+        return self.place(), "PLACE"
+
+
+def make_records(n_articles: int, seed: int = 7, prefix: str = "a") -> list[ArticleRecord]:
+    """``n_articles`` articles of 12-16 names each; most names are new, some recur."""
+    rng = random.Random(seed)
+    names = Names(rng)
+    seen: list[tuple[str, str]] = []
+    records = []
+    for i in range(n_articles):
+        entities = []
+        pos = 0
+        for _ in range(rng.randint(12, 16)):
+            if seen and rng.random() < 0.12:
+                name, etype = seen[min(int(rng.paretovariate(1.2)) - 1, len(seen) - 1)]
+            else:
+                name, etype = names.any()
+                seen.append((name, etype))
+            for _ in range(rng.randint(1, 3)):
+                entities.append((name, etype, name, pos, pos + len(name)))
+                pos += len(name) + 40
+            if etype == "PERSON" and rng.random() < 0.3:
+                surname = name.split()[-1]
+                entities.append((surname, etype, name, pos, pos + len(surname)))
+                pos += len(surname) + 40
+        speaker = next((e[2] for e in entities if e[1] == "PERSON"), None)
+        quotes = [
+            (" ".join(rng.choices(QUOTE_WORDS, k=12)), speaker, pos, pos + 80),
+            (" ".join(rng.choices(QUOTE_WORDS, k=8)), None, pos + 100, pos + 150),
+        ]
+        title = f"{entities[0][2]} {rng.choice(TITLE_WORDS)} {rng.choice(TITLE_WORDS)}"
+        tags = rng.sample(["politics", "economy", "caucasus", "energy", "world"], k=2)
+        records.append(
+            ArticleRecord(
+                id=f"{prefix}{i:06d}", title=title, tags=tags, entities=entities, quotes=quotes
+            )
+        )
+    return records
+
+
+def misspell(name: str, rng: random.Random) -> str:
+    """One realistic error: substitution, transposition, deletion, insertion,
+    word swap, or the surname alone with a typo."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = name.split()
+    kind = rng.choice(["sub", "swap", "del", "ins", "order", "surname"])
+    if kind == "order" and len(words) > 1:
+        return " ".join(words[1:] + words[:1])
+    if kind == "surname" and len(words) > 1:
+        name, kind = words[-1], rng.choice(["sub", "swap", "del", "ins"])
+    if len(name) < 4:
+        return name
+    i = rng.randrange(1, len(name) - 1)
+    if kind == "sub":
+        return name[:i] + rng.choice(letters) + name[i + 1 :]
+    if kind == "swap":
+        return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+    if kind == "del":
+        return name[:i] + name[i + 1 :]
+    return name[:i] + rng.choice(letters) + name[i:]
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def run(n_articles: int, n_queries: int, runs: int, seed: int) -> dict:
+    records = make_records(n_articles, seed)
+    build_times = []
+    index = None
+    for _ in range(runs):
+        index = None
+        t0 = time.perf_counter()
+        index = SearchIndex.from_records(records)
+        build_times.append(time.perf_counter() - t0)
+    assert index is not None
+    names = index.names()
+
+    rng = random.Random(seed + 1)
+    people = [(e[2], e[1]) for r in records for e in r.entities]
+    targets = [people[rng.randrange(len(people))] for _ in range(n_queries)]
+    queries = [misspell(name, rng) for name, _ in targets]
+
+    for q in queries[:5]:  # warm caches
+        index.search(q)
+    times = []
+    for q in queries:
+        t0 = time.perf_counter()
+        index.search(q, scope="all", limit=20)
+        times.append((time.perf_counter() - t0) * 1000)
+
+    recall = []
+    for q in queries:
+        text = normalize(q)
+        exhaustive = process.extract(text, names, scorer=fuzz.WRatio, processor=None, limit=10)
+        if not exhaustive:
+            continue
+        cut = exhaustive[-1][1]
+        mine = index.rank_names(q, limit=10, scorer=fuzz.WRatio)
+        found = sum(1 for _, score in mine if score >= cut)
+        recall.append(found / min(10, len(exhaustive)))
+
+    found5 = 0
+    for q, (name, _etype) in zip(queries, targets):
+        want = normalize(name)
+        for hit in index.search(q, scope="entities", limit=5):
+            page = index.entity_page(hit.key)
+            if want in {normalize(a) for a in page.aliases}:
+                found5 += 1
+                break
+
+    fresh = make_records(30, seed + 2, prefix="new")
+    add_ms, remove_ms = [], []
+    for record in fresh:
+        t0 = time.perf_counter()
+        index.add_record(record)
+        add_ms.append((time.perf_counter() - t0) * 1000)
+    for record in fresh:
+        t0 = time.perf_counter()
+        index.remove_article(record.id)
+        remove_ms.append((time.perf_counter() - t0) * 1000)
+
+    return {
+        "names": len(names),
+        "p50_ms": round(statistics.median(times), 2),
+        "p95_ms": round(pct(times, 0.95), 2),
+        "recall_at_10": round(statistics.mean(recall), 4) if recall else 0.0,
+        "build_s": round(statistics.median(build_times), 3),
+        "found_at_5": round(found5 / len(queries), 4),
+        "update_ms": round(statistics.median(add_ms), 3),
+        "remove_ms": round(statistics.median(remove_ms), 3),
+        "articles": n_articles,
+        "queries": len(queries),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=3, help="index builds to time")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="one JSON line")
+    args = parser.parse_args(argv)
+    result = run(args.articles, args.queries, args.runs, args.seed)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    rows = [
+        ("articles", result["articles"], ""),
+        ("distinct names", result["names"], ""),
+        ("build", result["build_s"], "s (median of %d)" % args.runs),
+        ("query p50", result["p50_ms"], "ms"),
+        ("query p95", result["p95_ms"], "ms"),
+        ("recall_at_10", result["recall_at_10"], "vs exhaustive WRatio"),
+        ("found_at_5", result["found_at_5"], "intended entity in top 5"),
+        ("update one article", result["update_ms"], "ms (median)"),
+        ("remove one article", result["remove_ms"], "ms (median)"),
+    ]
+    for label, value, unit in rows:
+        print(f"{label:<20} {value!s:>10}  {unit}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
