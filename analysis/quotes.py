@@ -347,4 +347,10 @@ def _interrupted(text: str, prev: Quote, q: Quote) -> bool:
     gap = text[prev.end : q.start]
     if "\n" in gap or len(gap.split()) > _MAX_GAP_WORDS:
         return False
+    # the first part ends a clause inside its marks (“A,” / “A.”) and the gap ends
+    # one too (said, / said. / said:); "called it “x” and called for “y”" is two quotes
+    if text[prev.end - 2 : prev.end - 1] not in (",", ".", "?", "!", "…", "-", "—"):
+        return False
+    if not gap.rstrip().endswith((",", ".", ":")):
+        return False
     return is_reporting_prefix(gap)

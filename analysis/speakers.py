@@ -612,6 +612,8 @@ class Attributor:
         es, ee = self._para(max(s, e - 1))
         nxt = bisect.bisect_left(self.span_starts, e)
         hi = min(ee, self.spans[nxt][0]) if nxt < len(self.spans) else ee
+
+        # a quote earlier in the sentence ends the window: its verb is not this one's
         prv = bisect.bisect_left(self.span_starts, s) - 1
         lo = max(ps, self.spans[prv][1]) if prv >= 0 else ps
 
@@ -619,15 +621,18 @@ class Attributor:
         if subj is None:
             subj, conf, adj2 = self._before(lo, s)
             adjacent = adjacent or adj2
-        if subj is None and require_verb:
-            return Attribution(None, 0.0, None, None, True) if adjacent else None
-        if subj is None:
+        if subj is None and require_verb and not adjacent:
+            return None
+        if subj is None and not require_verb:
             subj, conf = self._intro(s)
         if subj is None and self.last_quote is not None:
-            # more of what the last speaker said, in this paragraph or the one before
+            # more of what the last speaker said: in this paragraph or the one before,
+            # and for a quoted fragment, in the same sentence
             _, le, latt = self.last_quote
             prev = self._prev_para(s)
             since = prev[0] if prev is not None else ps
+            if require_verb:
+                since = self._sentence_start(ps, s)
             if latt is not None and latt.speaker and le > since:
                 subj = _Mention(s, latt.speaker_start, latt.speaker_end, latt.speaker, "")
                 conf = 0.6

@@ -304,6 +304,13 @@ def test_interrupted_quote_is_one_quotation() -> None:
     assert got[0].speaker == "Jane Doe"
 
 
+def test_two_fragments_with_narration_between_stay_two_quotes() -> None:
+    text = "Jane Doe called the bank’s conduct “outrageous” and called for bonuses to be “clawed back.”"
+    got = quotes(text, "Jane Doe")
+    assert [text[q.start : q.end] for q in got] == ["“outrageous”", "“clawed back.”"]
+    assert [q.speaker for q in got] == ["Jane Doe", "Jane Doe"]
+
+
 def test_no_pronoun_is_ever_a_speaker() -> None:
     text = "“I have nothing more to add to this statement today,” she said."
     got = quotes(text)
