@@ -569,7 +569,8 @@ class Library:
                     cache[aid] = entry
                     changed = True
             rows.append(ArticleSummary(article, list(entry[1]), entry[2], entry[3]))
-        for gone in [aid for aid in cache if aid not in articles]:
+        # list(cache) is one step under the GIL: a worker thread may be adding.
+        for gone in [aid for aid in list(cache) if aid not in articles]:
             del cache[gone]
             changed = True
         if changed:
@@ -603,7 +604,7 @@ class Library:
         return self._summary_cache
 
     def _save_summary_cache(self, cache: dict[str, list[Any]]) -> None:
-        raw = json.dumps({"format": _SUMMARY_FORMAT, "entries": cache}, ensure_ascii=False)
+        raw = json.dumps({"format": _SUMMARY_FORMAT, "entries": dict(cache)}, ensure_ascii=False)
         with contextlib.suppress(SaveFailed, UnicodeEncodeError):
             write_atomic(self.paths.summary_cache, raw.encode("utf-8"), durable=False)
 

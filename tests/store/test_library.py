@@ -390,3 +390,19 @@ def test_update_keeps_metadata_the_new_version_lacks(library: Library) -> None:
         "B. Writer",
     )
     assert library.get(first.id) == second
+
+
+def test_shard_from_a_newer_margin_is_refused_and_kept(library: Library, article: Article) -> None:
+    from store.errors import LibraryTooNew
+
+    library.add_note(article.id, "written by the future")
+    shard = library.paths.shard(article.id)
+    data = json.loads(shard.read_bytes())
+    data["meta"]["1"]["schema"] = 99
+    raw = json.dumps(data).encode()
+    shard.write_bytes(raw)
+    with pytest.raises(LibraryTooNew, match="newer margin"):
+        library.annotations(article.id)
+    with pytest.raises(LibraryTooNew):
+        library.add_tags(article.id, ["x"])
+    assert shard.read_bytes() == raw
