@@ -398,8 +398,10 @@ class SearchIndex:
         self._term_id: dict[str, int] = {}
         self._term_nodes: dict[int, dict[int, int]] = {}
         self._blocks: dict[tuple[str, str], set[int]] = {}
-        self._by_last: dict[str, set[int]] = {}  # multi-word PERSON names by last word
-        self._surnames: dict[str, set[int]] = {}  # one-word PERSON names by that word
+        # Multi-word PERSON names by the skeleton of their last word, and one-word
+        # PERSON names by their skeleton: a lone surname finds its full names.
+        self._by_last: dict[str, set[int]] = {}
+        self._surnames: dict[str, set[int]] = {}
         # Components of the alias graph, found on demand and forgotten on any change:
         # a query only ever needs the few around its hits.
         self._comp_cache: dict[int, frozenset[int]] = {}
@@ -605,9 +607,9 @@ class SearchIndex:
         self._blocks.setdefault((etype, node.skel), set()).add(nid)
         if etype == "PERSON":
             if len(node.words) > 1:
-                self._by_last.setdefault(node.words[-1], set()).add(nid)
+                self._by_last.setdefault(node.skel.rsplit(" ", 1)[-1], set()).add(nid)
             else:
-                self._surnames.setdefault(key, set()).add(nid)
+                self._surnames.setdefault(node.skel, set()).add(nid)
         return nid
 
     def _drop_node(self, nid: int) -> None:
@@ -618,9 +620,9 @@ class SearchIndex:
         _discard(self._blocks, (node.type, node.skel), nid)
         if node.type == "PERSON":
             if len(node.words) > 1:
-                _discard(self._by_last, node.words[-1], nid)
+                _discard(self._by_last, node.skel.rsplit(" ", 1)[-1], nid)
             else:
-                _discard(self._surnames, node.key, nid)
+                _discard(self._surnames, node.skel, nid)
 
     def _neighbours(self, nid: int) -> set[int]:
         """Nodes joined to ``nid`` by spelling, by a MISC twin or by the user."""
@@ -728,11 +730,12 @@ class SearchIndex:
             node = self._nodes[nid]
             if node.type != "PERSON" or len(node.words) != 1 or node.key in alone:
                 return None
-            fulls = self._by_last.get(node.key, ())
+            fulls = self._by_last.get(node.skel, ())
             if len(fulls) > 8:  # a common surname: never one person
                 return None
             for full in fulls:
-                if self._nodes[full].key in alone:
+                other = self._nodes[full]
+                if other.key in alone or not _same_spelling(node.key, other.words[-1]):
                     continue
                 full_comp = self._component(full)
                 if target is not None and full_comp != target:
@@ -750,8 +753,9 @@ class SearchIndex:
             node = self._nodes[member]
             if node.type != "PERSON" or len(node.words) < 2 or node.key in alone:
                 continue
-            for lone in self._surnames.get(node.words[-1], ()):
-                if lone not in nodes:
+            last = node.words[-1]
+            for lone in self._surnames.get(node.skel.rsplit(" ", 1)[-1], ()):
+                if lone not in nodes and _same_spelling(self._nodes[lone].key, last):
                     lone_comp = self._component(lone)
                     if self._surname_target(lone_comp) == comp:
                         nodes |= lone_comp
@@ -927,6 +931,13 @@ class SearchIndex:
         for key, dids in self._speaker_docs.items():
             if dids and name_score(text, words, key) >= 80:
                 docs |= dids
+        # Any name of the person's alias cluster: "speaker:Nikol Pashinyan" finds
+        # a quote attributed to "Pashinyan".
+        scored = self._score_names(text)
+        for nid in sorted(scored, key=scored.__getitem__, reverse=True)[:5]:
+            if scored[nid] >= 85 and self._nodes[nid].type == "PERSON":
+                for member in self._cluster(nid):
+                    docs |= self._speaker_docs.get(self._nodes[member].key, set())
         return docs
 
     def _doc_hits(
