@@ -636,6 +636,8 @@ class Attributor:
             if latt is not None and latt.speaker and le > since:
                 subj = _Mention(s, latt.speaker_start, latt.speaker_end, latt.speaker, "")
                 conf = 0.6
+        if subj is not None and _PRONOUN.fullmatch(subj.name):
+            subj = None  # a recogniser may tag "She"; a pronoun is never a speaker
         if subj is None:
             att = Attribution(None, 0.0, None, None, True) if adjacent else None
         else:
