@@ -406,3 +406,26 @@ def test_shard_from_a_newer_margin_is_refused_and_kept(library: Library, article
     with pytest.raises(LibraryTooNew):
         library.add_tags(article.id, ["x"])
     assert shard.read_bytes() == raw
+
+
+def test_batches_write_everything(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    items = [
+        {"text": f"Batch article {i}.\n", "title": f"b{i}", "source": f"b{i}.txt", "tags": ["b"]}
+        for i in range(20)
+    ]
+    results = library.add_articles(items)
+    assert [s for _, s in results] == ["added"] * 20
+    assert len(library.articles(tag="b")) == 20
+    records = []
+    for i in range(12):
+        text = f"Restored article {i}.\n"
+        art = Article(id=f"r{i:09d}", title=f"r{i}", source=f"r{i}", sha256="", added="x")
+        ann = Annotations(art.id, tags=["r"], notes=[Note(f"n-{i:08d}", "n", "x")])
+        records.append((art, text, ann))
+    assert library.import_records(records) == ["added"] * 12
+    # The list of a freshly opened library comes from the cache the restore wrote.
+    fresh = Library(library.root)
+    monkeypatch.setattr(fresh, "_read_shard", lambda aid: pytest.fail(f"re-read {aid}"))
+    rows = {r.article.id: r for r in fresh.summaries()}
+    assert len(rows) == 32
+    assert all(rows[a.id].notes == 1 and rows[a.id].tags == ["r"] for a, _, _ in records)
