@@ -126,6 +126,14 @@ _NAME = re.compile(r"\b[A-Z][\w’'\-]*\.?(?:\s+(?:[A-Z][\w’'\-]*\.?|(?:de|van
 _SENT_END = re.compile(r"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 # how many earlier uses of a role word are tried when resolving "the analyst"
 _MAX_ROLE_LOOKBACK = 30
+# what may follow a reporting verb that closes a sentence of its own: “…” Trump said
+# on Monday. / said in a statement. (not "said North Korea had …")
+_ATTRIBUTION_TAIL = re.compile(
+    r"\s*(?:[.,;]|(?:on|in|at|during|after|before|to|from|via|yesterday|today|tonight"
+    r"|later|earlier|recently|last|this|then|again|also|afterwards)\b)"
+)
+# entity types that can speak, best first: "Russia insisted" names a government
+_SPEAKER_RANK = {"PERSON": 0, "ORG": 1, "PLACE": 2}
 _RELATIVE = re.compile(r",\s+(?:who|which|whose|whom)\b[^,]*(?:,|$)")
 _PARENS = re.compile(r"\([^()]{0,40}\)")
 _CLAUSE_CUT = re.compile(r"[;:(—–]|\b(?:but|while|whereas|because|although|and)\b\s")
@@ -215,7 +223,7 @@ class Attributor:
             while k < len(spans) and spans[k][1] <= e.start:
                 k += 1
             inside = k < len(spans) and spans[k][0] <= e.start
-            if e.type in ("PERSON", "ORG") and not inside:
+            if e.type in _SPEAKER_RANK and not inside:
                 self.ents.append(e)
         self.ent_starts = [e.start for e in self.ents]
         self.others = [(e.start, e.end) for e in ents if e.type not in ("PERSON", "ORG")]
@@ -335,8 +343,8 @@ class Attributor:
                 continue
             if not self._namelike(e.text):
                 continue  # "On Tuesday", "CEO": a recogniser's slip is no speaker
-            # a person beats an organisation anywhere in the window
-            key = (e.type != "PERSON", min(abs(e.start - near), abs(e.end - near)))
+            # a person beats an organisation, which beats a country, anywhere in the window
+            key = (_SPEAKER_RANK[e.type], min(abs(e.start - near), abs(e.end - near)))
             if best_key is None or key < best_key:
                 best, best_key = e, key
         return best
@@ -513,7 +521,7 @@ class Attributor:
             before = _PARENS.sub("", text[a : v.start])
             if len(before.split()) > 12 or _CLAUSE_CUT.search(before):
                 break
-            ended = text[max(0, e - 2) : e].lstrip('"”»›').endswith((".", "!", "?"))
+            ended = text[max(0, e - 3) : e].rstrip("\"”»›’'")[-1:]
             subj, conf = self._subject(a, v.start, v.start, after=False)
             if subj is None:
                 tail = text[v.end : min(end, v.end + 80)]
@@ -523,8 +531,13 @@ class Attributor:
                 subj, conf = self._subject(v.end, b, v.end, after=True)
             if subj is None:
                 return None, 0.0, True
-            if ended and text[a].isupper() and re.match(r"\s+that\b", text[v.end :]):
-                return None, 0.0, False  # a new sentence of indirect speech
+            if ended in (".", "!", "?") and text[a].isupper():
+                # a new sentence: only a short one is this quote's attribution
+                # (“…” Trump said.), not "The agency said North Korea had …"
+                rest = text[v.end : v.end + 60]
+                short = _ATTRIBUTION_TAIL.match(rest)
+                if re.match(r"\s+that\b", rest) or (ended == "." and not short):
+                    return None, 0.0, False
             return subj, conf, True
         return None, 0.0, False
 

@@ -311,6 +311,25 @@ def test_two_fragments_with_narration_between_stay_two_quotes() -> None:
     assert [q.speaker for q in got] == ["Jane Doe", "Jane Doe"]
 
 
+def test_a_country_can_speak_when_no_person_does() -> None:
+    text = "Russia insisted that the talks were “a waste of everybody's time.”"
+    ents = [Entity(0, 6, "PLACE", "Russia", "Russia")]
+    got = find_quotes(text, paragraphs(text), ents)
+    assert got[0].speaker == "Russia"
+
+
+def test_next_sentence_about_someone_else_is_not_the_attribution() -> None:
+    text = (
+        "Russia insisted that Pyongyang “stop its dangerous escapades.” "
+        "The Atomic Energy Agency said North Korea had enriched uranium."
+    )
+    ents = [
+        Entity(0, 6, "PLACE", "Russia", "Russia"),
+        Entity(67, 89, "ORG", "Atomic Energy Agency", "Atomic Energy Agency"),
+    ]
+    assert find_quotes(text, paragraphs(text), ents)[0].speaker == "Russia"
+
+
 def test_no_pronoun_is_ever_a_speaker() -> None:
     text = "“I have nothing more to add to this statement today,” she said."
     got = quotes(text)
