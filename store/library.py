@@ -161,7 +161,9 @@ class Library:
         self._storage: DurableStorage = self._db.storage  # type: ignore[assignment]
         self._tables_key: tuple[int, ...] | None = None
         self._articles: dict[str, Article] = {}
+        self._records: dict[str, dict[str, Any]] = {}
         self._taught_records: list[dict[str, Any]] = []
+        self._raw_tables: dict[str, Any] | None = None
         self._sorted_cache: list[Article] | None = None
         self._by_sha: dict[str, str] = {}
         self._summary_cache: dict[str, list[Any]] | None = None
@@ -254,8 +256,8 @@ class Library:
         except OSError as err:
             raise StoreError(f"{self.paths.db}: cannot read ({err.strerror})") from err
         if key is None:
-            self._articles, self._by_sha, self._tables_key = {}, {}, None
-            self._taught_records, self._sorted_cache = [], None
+            self._load_tables({})
+            self._tables_key = None
             return self._articles
         if key != self._tables_key:
             tables = self._storage.read() or {}
@@ -263,10 +265,22 @@ class Library:
             self._tables_key = key
         return self._articles
 
+    def _forget_tables(self) -> None:
+        self._tables_key = None
+        self._raw_tables = None
+
     def _load_tables(self, tables: dict[str, Any]) -> None:
         articles: dict[str, Article] = {}
+        # Records are replaced, never changed in place, so after a write only the
+        # new ones need building (the old record objects are held, so identity
+        # comparisons are sound).
+        previous = self._records
+        records = tables.get(ARTICLES, {})
         try:
-            for aid, rec in tables.get(ARTICLES, {}).items():
+            for aid, rec in records.items():
+                if previous.get(aid) is rec:
+                    articles[aid] = self._articles[aid]
+                    continue
                 try:
                     articles[aid] = Article(**rec)
                 except TypeError:
@@ -274,20 +288,32 @@ class Library:
                     articles[aid] = Article.from_dict(rec)
         except TypeError as err:
             raise LibraryCorrupt(f"{self.paths.db}: an article record is incomplete") from err
+        self._records = dict(records)
         self._articles = articles
+        self._raw_tables = tables
         self._taught_records = list(tables.get(TAUGHT, {}).values())
         self._sorted_cache = None
         self._by_sha = {a.sha256: a.id for a in articles.values()}
 
     def _update_library(self, fn: Callable[[dict[str, Any]], Any]) -> Any:
-        """Read library.json afresh, let ``fn`` change its tables, write them back
-        (unless ``fn`` returns False: nothing changed). The caller holds the lock."""
-        tables = self._storage.read() or {}
+        """Let ``fn`` change the tables of library.json and write them back (unless
+        ``fn`` returns False: nothing changed). The caller holds the lock, so the
+        tables as last read are current when the file's identity has not changed
+        since; ``fn`` changes them in place, and they are forgotten if it fails."""
+        self._article_map()
+        tables = self._raw_tables
+        if tables is None or self._tables_key is None:
+            tables = self._storage.read() or {}
         for name in (ARTICLES, TAUGHT):
             tables.setdefault(name, {})
-        result = fn(tables)
+        try:
+            result = fn(tables)
+            if result is not False:
+                self._storage.write(tables)
+        except BaseException:
+            self._forget_tables()
+            raise
         if result is not False:
-            self._storage.write(tables)
             # The lock is held: the file on disk is exactly what was just written.
             self._load_tables(tables)
             self._tables_key = self._storage.identity

@@ -429,3 +429,24 @@ def test_batches_write_everything(library: Library, monkeypatch: pytest.MonkeyPa
     rows = {r.article.id: r for r in fresh.summaries()}
     assert len(rows) == 32
     assert all(rows[a.id].notes == 1 and rows[a.id].tags == ["r"] for a, _, _ in records)
+
+
+def test_failed_index_write_changes_nothing(
+    library: Library, article: Article, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.errors import SaveFailed
+
+    def full(data):
+        raise SaveFailed("library.json: could not save (disk full)")
+
+    monkeypatch.setattr(library._storage, "write", full)
+    with pytest.raises(SaveFailed):
+        library.add_article("Never saved.", title="n", source="n.txt")
+    with pytest.raises(SaveFailed):
+        library.teach("reject", "Monday")
+    monkeypatch.undo()
+    assert [a.id for a in library.articles()] == [article.id]
+    assert library.taught() == []
+    _, status = library.add_article("Saved now.", title="n", source="n.txt")
+    assert status == "added"
+    assert len(Library(library.root).articles()) == 2
