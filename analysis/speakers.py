@@ -186,7 +186,7 @@ class _Mention:
     start: int | None
     end: int | None
     name: str
-    gender: str  # "m", "f" or "" when unknown
+    person: bool = True  # False for an organisation or a country: never "he" or "she"
 
 
 class Attributor:
@@ -311,7 +311,7 @@ class Attributor:
             if prev and prev[-1].lower().strip(",") in _PREPOSITIONS:
                 continue
             last_sentence = sent
-            self.salient.append(_Mention(e.start, e.start, e.end, e.canonical, ""))
+            self.salient.append(_Mention(e.start, e.start, e.end, e.canonical))
             self.salient_pos.append(e.start)
 
     def _add_salient(self, m: _Mention) -> None:
@@ -397,10 +397,10 @@ class Attributor:
         for hs, he in reversed(hits[max(0, i - _MAX_ROLE_LOOKBACK) : i]):
             e = self._entity_in(he, min(pos, he + 40), he)
             if e is not None and e.type == "PERSON" and e.start >= he:
-                return _Mention(e.start, e.start, e.end, e.canonical, "")
+                return _Mention(e.start, e.start, e.end, e.canonical)
             e = self._entity_in(max(0, hs - 80), hs, hs)
             if e is not None and e.type == "PERSON" and "," in text[e.end : hs]:
-                return _Mention(e.start, e.start, e.end, e.canonical, "")
+                return _Mention(e.start, e.start, e.end, e.canonical)
         return None
 
     def _after_preposition(self, pos: int, lo: int) -> bool:
@@ -410,12 +410,12 @@ class Attributor:
         return bool(prev) and prev[-1] in _PREPOSITIONS
 
     def _subject(
-        self, a: int, b: int, verb: int, after: bool, leftmost: bool = False
+        self, a: int, b: int, verb: int, leftmost: bool = False
     ) -> tuple[_Mention | None, float]:
         """The speaker named in ``text[a:b]``, nearest the verb at ``verb``.
 
-        ``after`` is True when the window follows the verb ("said the minister");
-        ``leftmost`` picks the clause's first mention (the subject of a
+        The window may precede the verb (Jane Doe said) or follow it (said the
+        minister). ``leftmost`` picks the clause's first mention (the subject of a
         participle: "He then defended the remark, saying"). Returns the mention and how much to trust it.
         """
         text = self.text
@@ -474,15 +474,14 @@ class Attributor:
         if kind == "entity":
             ent = obj  # type: ignore[assignment]
             # a description with a name inside it ("the minister, Jane Doe") still names her
-            return _Mention(ent.start, ent.start, ent.end, ent.canonical, ""), 0.95
+            person = ent.type == "PERSON"
+            return _Mention(ent.start, ent.start, ent.end, ent.canonical, person), 0.95
         m = obj  # type: ignore[assignment]
         if kind == "name":
             words = [w for w in m.group().split() if w.rstrip(".") not in _NAME_STOP]
             name = " ".join(words)
             off = m.group().find(words[0])
-            return _Mention(
-                m.start(), m.start() + off, m.end(), self._canonical_name(name), ""
-            ), 0.8
+            return _Mention(m.start(), m.start() + off, m.end(), self._canonical_name(name)), 0.8
         if kind == "pronoun":
             p = m.group().lower()
             if p not in ("he", "she"):
@@ -514,7 +513,7 @@ class Attributor:
             line_end = text.find("\n", a, hi)
             b = hi if line_end < 0 else line_end
             if b - a < 80:
-                subj, conf = self._subject(a, b, a, after=True, leftmost=True)
+                subj, conf = self._subject(a, b, a, leftmost=True)
                 if subj is not None:
                     return subj, min(conf, 0.9), True
         for v in reporting_verbs(text, a, min(end, a + 160)):
@@ -522,13 +521,13 @@ class Attributor:
             if len(before.split()) > 12 or _CLAUSE_CUT.search(before):
                 break
             ended = text[max(0, e - 3) : e].rstrip("\"”»›’'")[-1:]
-            subj, conf = self._subject(a, v.start, v.start, after=False)
+            subj, conf = self._subject(a, v.start, v.start)
             if subj is None:
                 tail = text[v.end : min(end, v.end + 80)]
                 stop = re.search(r"[;:(]|\bthat\b|,\s+(?:who|which|whose|adding|according)\b", tail)
                 b = v.end + (stop.start() if stop else len(tail))
                 b = min(b, self._sentence_end(v.end, b))
-                subj, conf = self._subject(v.end, b, v.end, after=True)
+                subj, conf = self._subject(v.end, b, v.end)
             if subj is None:
                 return None, 0.0, True
             if ended in (".", "!", "?") and text[a].isupper():
@@ -560,7 +559,7 @@ class Attributor:
         if v.word == "according":
             stop = re.search(r"[,;:.]", text[v.end : s])
             b = v.end + (stop.start() if stop else s - v.end)
-            subj, conf = self._subject(v.end, b, v.end, after=True)
+            subj, conf = self._subject(v.end, b, v.end)
             return subj, conf, True
         participle = v.word.endswith("ing")
         clause = start
@@ -568,17 +567,17 @@ class Attributor:
             for c in _CLAUSE_CUT.finditer(text, start, v.start):
                 if not self._in_quote(c.start()):
                     clause = c.end()
-        subj, conf = self._subject(clause, v.start, v.start, after=False, leftmost=participle)
+        subj, conf = self._subject(clause, v.start, v.start, leftmost=participle)
         if subj is None and clause > start:
             # coordinated verbs share the sentence's subject: "X bemoaned … and said"
-            subj, conf = self._subject(start, v.start, v.start, after=False, leftmost=True)
+            subj, conf = self._subject(start, v.start, v.start, leftmost=True)
         between = text[v.end : s]
         if subj is None and len(between.split()) <= 8 and re.search(r"[,:]\s*$", between):
             # inverted, right before the quote: said the minister: “…”
             stop = re.search(r"[;:(]|\bthat\b", between)
             b = v.end + (stop.start() if stop else len(between))
             b = min(b, self._sentence_end(v.end, b))
-            subj, conf = self._subject(v.end, b, v.end, after=True)
+            subj, conf = self._subject(v.end, b, v.end)
         return subj, conf, True
 
     def _intro(self, s: int) -> tuple[_Mention | None, float]:
@@ -607,7 +606,7 @@ class Attributor:
                 stop = re.search(r"[;:(]|\bthat\b|,", tail)
                 b = v.end + (stop.start() if stop else len(tail))
                 b = min(b, self._sentence_end(v.end, b))
-                subj, conf = self._subject(v.end, b, v.end, after=True)
+                subj, conf = self._subject(v.end, b, v.end)
             if subj is not None:
                 return subj, min(conf, 0.8)
         ref = self._recent_person(end)
@@ -647,7 +646,7 @@ class Attributor:
             if require_verb:
                 since = self._sentence_start(ps, s)
             if latt is not None and latt.speaker and le > since:
-                subj = _Mention(s, latt.speaker_start, latt.speaker_end, latt.speaker, "")
+                subj = _Mention(s, latt.speaker_start, latt.speaker_end, latt.speaker)
                 conf = 0.6
         if subj is not None and _PRONOUN.fullmatch(subj.name):
             subj = None  # a recogniser may tag "She"; a pronoun is never a speaker
@@ -655,7 +654,8 @@ class Attributor:
             att = Attribution(None, 0.0, None, None, True) if adjacent else None
         else:
             att = Attribution(subj.name, conf, subj.start, subj.end, adjacent)
-            # the speaker is who "he" means next, wherever the name was
-            self._add_salient(_Mention(s, subj.start, subj.end, subj.name, ""))
+            if subj.person:
+                # the speaker is who "he" means next, wherever the name was
+                self._add_salient(_Mention(s, subj.start, subj.end, subj.name))
         self.last_quote = (s, e, att)
         return att
