@@ -74,6 +74,8 @@ _RUN_RE = re.compile(
 _PIECE_RE = re.compile(rf"{_WORD}|(?<= )(?:{_CONN_ALT})(?= )")
 _SENT_BEFORE_RE = re.compile(
     r"(?:[.!?:;…]['\"”’»)\]]*\s+|\n[\s\u00a0]*|^)[\"'“‘«(\[\-–—•*#\s\u00a0]*$"
+    # An opening quote mark starts a quoted sentence: 'he said, "Usually ...'.
+    r"|(?:^|[\s(\[])[\"“«‘]$"
 )
 _PREP_PLACE_RE = re.compile(r"(?:\b(?:in|at|near|from|to|across|outside|inside)) $")
 _PLACE_SUFFIXES = ("stan", "land", "burg", "grad", "ville", "polis", "abad", "shire", "ia")
@@ -85,6 +87,15 @@ _SCORE_AFTER_RE = re.compile(r"[ \t]+\d{1,3}(?:-\d{1,3})?(?:[ \t]|[,;.)]|$)", re
 _FIXTURE_AFTER_RE = re.compile(r"[ \t]+(?:v|vs\.?|beat|drew with|lost to)[ \t]+[A-Z]")
 _FIXTURE_BEFORE_RE = re.compile(r"\b(?:v|vs\.?|beat|drew with|lost to)[ \t]+$")
 _POSSESSIVE = ("'s", "’s", "'", "’")
+# Prepositions, articles and caption labels that a missing line break or a
+# capitalised sentence glues to a name ("Regina Ip In the ...", "On Tuesday",
+# "Ahmed Mohamed Image: ..."): never the first or last word of a name.
+_EDGE_WORDS = frozenset(
+    "In On At Of For From To By With And Or But As If When While After Before Since During "
+    "Image Photo Video Picture Source Credit".split()
+)
+# Prefixes that make no name on their own: "Co-founder", "Pan-democrat".
+_BOUND_PREFIXES = frozenset("Co Pan Pro Anti Ex Non Post Pre Neo Vice Self Multi Semi".split())
 _CAPS_LINE_MIN = 0.8
 _SIMPLE_WORD_RE = re.compile(r"[^\W_]+")
 
@@ -231,6 +242,8 @@ def _segments(
             cur.pop()
         while cur and cur[0][2] in _CONNECTORS:
             cur.pop(0)
+        while len(cur) > 1 and cur[-1][2] in _EDGE_WORDS:
+            cur.pop()
         # A trailing title belongs to no name ("the Afghan Ambassador").
         while (
             len(cur) > 1
@@ -263,6 +276,19 @@ def _segments(
     while i < n:
         s, e, w = pieces[i]
         if w == "'s":
+            if (
+                i + 2 == n
+                and cur
+                and not person_next
+                and pieces[i + 1][2] in gz.ORG_CUES
+                and not _any_gaz(" ".join(p[2] for p in cur), g)
+            ):
+                # "Korean People's Army", "New People's Party": one name.
+                s0 = cur[-1][0]
+                e0 = pieces[i + 1][0] - 1
+                cur[-1] = (s0, e0, text[s0:e0])
+                i += 1
+                continue
             flush(person_next)
             person_next = False
             i += 1
@@ -273,8 +299,20 @@ def _segments(
             if w in ("of", "of the", "under the", "for", "for the", "on"):
                 ok = head in gz.OF_HEADS or any(p[2] in gz.ORG_CUES for p in cur)
             elif w in ("and", "&"):
-                rest = [p[2] for p in pieces[i + 1 :] if p[2] not in _CONNECTORS]
-                ok = w == "&" or (bool(rest) and rest[-1] in gz.ORG_CUES and len(cur) <= 2)
+                # "State and Homeland Security Departments", but not "Civic Party
+                # and Wong Pik-wan of the Democratic Party": the words up to the
+                # next connector must end in a cue.
+                rest = []
+                for p in pieces[i + 1 :]:
+                    if p[2] in _CONNECTORS or p[2] == "'s":
+                        break
+                    rest.append(p[2])
+                ok = w == "&" or (
+                    bool(rest)
+                    and rest[-1] in gz.ORG_CUES
+                    and len(cur) <= 2
+                    and cur[-1][2] not in gz.ORG_CUES
+                )
             else:
                 ok = bool(cur)  # name particles: "Ludwig van Beethoven"
             if ok and cur:
@@ -326,6 +364,9 @@ def _segments(
             if _any_gaz(prefix, g) or _any_gaz(head2, g):
                 pass
             elif (w in gz.FUNCTION_WORDS or w in gz.CALENDAR) and not _any_gaz(w, g):
+                # What follows is capitalised on its own ("Last Year", "The Senate"),
+                # so it needs the evidence a mid-sentence word needs.
+                initial = False
                 i += 1
                 continue
             elif (
@@ -338,6 +379,19 @@ def _segments(
                 i += 1
                 continue
         first_word = False
+        if not cur and w in _EDGE_WORDS and not person_next:
+            i += 1  # "On Tuesday" glued to a date line
+            continue
+        if "-" in w and _common_tail(w, g):
+            # "Booker Prize-winner", "Co-founder": the head may end a name, the
+            # compound is a common noun.
+            head = w.split("-", 1)[0]
+            if head not in _BOUND_PREFIXES and (cur or head not in gz.FUNCTION_WORDS):
+                cur.append((s, s + len(head), head))
+            flush(person_next)
+            person_next = False
+            i += 1
+            continue
         split = _split_hyphen(s, w, g, mid_words) if "-" in w else None
         if split:
             flush(person_next)
@@ -351,6 +405,12 @@ def _segments(
         i += 1
     flush(person_next)
     return segs
+
+
+def _common_tail(w: str, g: gz.Gazetteer) -> bool:
+    """Whether a hyphenated word ends in a long common word ("Prize-winner")."""
+    tail = w.rsplit("-", 1)[1]
+    return len(tail) >= 5 and tail.islower() and _is_common(tail, g)
 
 
 def _any_gaz(w: str, g: gz.Gazetteer) -> bool:
@@ -414,6 +474,10 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
         if last.endswith(_DEMONYM_ENDINGS) and not _is_common(last, g):
             return "MISC", 1
     if len(words) >= 2:
+        if (first in gz.CALENDAR or last in gz.CALENDAR) and all(
+            w in gz.CALENDAR or _is_common(w, g) for w in words
+        ):
+            return None, 0  # "Saturday Night", "Monday Morning"
         if first in g.given and last not in gz.CALENDAR and not _is_acronym(last):
             return "PERSON", 2 if not _is_common(last, g) or last in g.surnames else 1
         if len(first) == 2 and first.endswith(".") and first[0].isupper():
@@ -541,9 +605,15 @@ def _cut_run(
                 continue
             common = _is_common(w, g)
             if seg.initial:
+                lw = w.lower()
+                seen = lower_seen.get(lw) if common else False
+                if seen is None:
+                    seen = lower_seen[lw] = _occurs_lowercase(text, lw)
                 evidence = (
                     _any_gaz(w, g)
-                    or w in mid_edges
+                    # a common word the text also writes in lower case ("Iodine
+                    # deficiency ...") is capitalised only by its position
+                    or (w in mid_edges and not seen)
                     or _is_acronym(w)
                     or (not common and len(w) > 2)
                     or w in gz.ORG_CUES

@@ -236,3 +236,58 @@ def test_acronym_survives_a_lowercase_homograph():
 
 def test_lone_direction_word_is_not_an_entity():
     assert not spans("Exports went to Western markets and Northern ports.\n")
+
+
+def test_president_and_full_names_in_one_sentence():
+    text = "President Ilham Aliyev met Donald Trump in Washington on Monday."
+    s = spans(text)
+    assert ("Ilham Aliyev", "PERSON") in s
+    assert ("Donald Trump", "PERSON") in s
+    assert ("Washington", "PLACE") in s
+
+
+def test_word_after_an_opening_quote_needs_sentence_start_evidence():
+    text = 'A title line\n\nHe said, "Usually, the Orbis browser is second." She agreed.\n'
+    found = {t for t, _ in spans(text)}
+    assert "Usually" not in found
+    assert "Orbis" in found
+
+
+def test_common_word_after_a_leading_function_word_needs_evidence():
+    text = "A title line\n\nIt grows every year. Last Year it grew. It began on Saturday Night.\n"
+    found = {t for t, _ in spans(text)}
+    assert not found & {"Year", "Last Year", "Saturday Night", "Night"}
+
+
+def test_sentence_initial_common_word_used_in_lower_case_is_no_name():
+    text = "A title line\n\nThe Foundation for Iodine Research met. Iodine intake is low. Children need iodine.\n"
+    found = [t for t, _ in spans(text)]
+    assert "Iodine" not in found
+
+
+def test_and_joins_organisations_only_up_to_the_next_connector():
+    text = "He met Karin Dahl of the Civic Party and Tomas Varga of the Labour Party.\n"
+    s = spans(text)
+    assert ("Civic Party", "ORG") in s
+    assert ("Tomas Varga", "PERSON") in s
+    assert not any(" and " in t for t, _ in s)
+
+
+def test_edge_words_and_caption_labels_are_not_part_of_names():
+    text = "A title line\n\nThursday, May 7, 2015 On Tuesday, Karin Dahl spoke.\n\nKarin Dahl Image: Lisbon Post.\n"
+    found = {t for t, _ in spans(text)}
+    assert "On Tuesday" not in found and "Karin Dahl Image" not in found
+    assert "Karin Dahl" in found
+
+
+def test_hyphenated_common_noun_ends_a_name():
+    s = spans("Dahl, a Booker Prize-winner, met the Co-founder of Orbis.\n")
+    assert ("Booker Prize", "MISC") in s
+    assert not any("winner" in t or "Co-founder" in t for t, _ in s)
+
+
+def test_possessive_before_an_organisation_cue_stays_inside_the_name():
+    text = "A title line\n\nOfficers of the Korean People's Army and of New People's Party met.\n"
+    s = spans(text)
+    assert ("Korean People's Army", "ORG") in s
+    assert ("New People's Party", "ORG") in s
