@@ -416,7 +416,8 @@ class Attributor:
 
         The window may precede the verb (Jane Doe said) or follow it (said the
         minister). ``leftmost`` picks the clause's first mention (the subject of a
-        participle: "He then defended the remark, saying"). Returns the mention and how much to trust it.
+        participle: "He then defended the remark, saying"). Returns the mention
+        and how much to trust it.
         """
         text = self.text
         if a >= b:
@@ -458,7 +459,7 @@ class Attributor:
             for c in cands
             if not self._after_preposition(c[0], a)
             and not self._in_quote(c[0])
-            and not any(rs <= c[0] < re for rs, re in skip)
+            and not any(rs <= c[0] < rend for rs, rend in skip)
         ]
         if not cands:
             return None, 0.0
