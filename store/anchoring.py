@@ -81,35 +81,41 @@ def _context_score(text: str, pos: int, anchor: Anchor) -> float:
     return score
 
 
+def _in_context(text: str, pos: int, anchor: Anchor) -> bool:
+    end = pos + len(anchor.exact)
+    return (
+        text[max(0, pos - len(anchor.prefix)) : pos] == anchor.prefix
+        and text[end : end + len(anchor.suffix)] == anchor.suffix
+    )
+
+
 def reanchor(text: str, anchor: Anchor) -> Anchor | None:
     """Find ``anchor``'s quote in a new version of the text, or None (an orphan).
 
-    In order: the quote still at its old offsets; the quote with its exact context
-    nearest the old offset; the occurrence whose context is most like the old
-    context (ties go to the nearest); a near-verbatim passage for long quotes.
+    In order: the quote at its old offsets with its old context; the occurrence
+    with its exact old context nearest the old offset; the occurrence whose
+    context is most like the old context (ties go to the nearest); a
+    near-verbatim passage for long quotes.
     """
     exact = anchor.exact
     if not exact:
         return None
-    if text[anchor.start : anchor.end] == exact:
+    if text[anchor.start : anchor.end] == exact and _in_context(text, anchor.start, anchor):
         return selector(text, anchor.start, anchor.end)
     candidates = _occurrences(text, exact)
-    if candidates:
-        in_context = [
-            pos
-            for pos in candidates
-            if text[max(0, pos - len(anchor.prefix)) : pos] == anchor.prefix
-            and text[pos + len(exact) : pos + len(exact) + len(anchor.suffix)] == anchor.suffix
-        ]
-        if in_context:
-            best = min(in_context, key=lambda pos: abs(pos - anchor.start))
-        else:
-            best = max(
-                candidates,
-                key=lambda pos: (_context_score(text, pos, anchor), -abs(pos - anchor.start)),
-            )
-        return selector(text, best, best + len(exact))
-    return _fuzzy(text, anchor)
+    if text[anchor.start : anchor.end] == exact and anchor.start not in candidates:
+        candidates.append(anchor.start)  # beyond the cap on a very frequent quote
+    if not candidates:
+        return _fuzzy(text, anchor)
+    in_context = [pos for pos in candidates if _in_context(text, pos, anchor)]
+    if in_context:
+        best = min(in_context, key=lambda pos: abs(pos - anchor.start))
+    else:
+        best = max(
+            candidates,
+            key=lambda pos: (_context_score(text, pos, anchor), -abs(pos - anchor.start)),
+        )
+    return selector(text, best, best + len(exact))
 
 
 def _fuzzy(text: str, anchor: Anchor) -> Anchor | None:

@@ -94,3 +94,12 @@ def test_missing_quote_is_an_orphan_or_a_close_match(text, quote) -> None:
         assert len(quote) >= 16
         assert ratio(found.exact, quote) >= 80
         assert text[found.start : found.end] == found.exact
+
+
+def test_same_words_at_the_old_offset_do_not_capture_the_highlight() -> None:
+    old_text = "Aliyev met Biden today."
+    old = selector(old_text, 11, 16)
+    new_text = "Reporters: Biden says Aliyev met Biden today."
+    assert new_text[11:16] == "Biden"
+    found = reanchor(new_text, old)
+    assert found is not None and found.start == new_text.rindex("Biden")
