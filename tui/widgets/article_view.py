@@ -166,8 +166,8 @@ class Palette:
             },
             entity={
                 "PERSON": fg("text-accent", bold=True),
-                "ORG": fg("text-success", bold=True),
-                "PLACE": fg("text-warning", bold=True),
+                "ORG": fg("text-primary", bold=True),
+                "PLACE": fg("text-success", bold=True),
                 "MISC": fg("text-secondary", bold=True),
             },
             quote=fg("text-secondary", italic=True),
@@ -308,7 +308,9 @@ class ArticleView(ScrollView, can_focus=True):
                 continue
             old: _Layer = getattr(self, name)
             new = _Layer(spans)
-            changed |= {(s.start, s.end) for s in set(old.spans) ^ set(new.spans)}
+            before = {(s.start, s.end, s.label) for s in old.spans}
+            after = {(s.start, s.end, s.label) for s in new.spans}
+            changed |= {(start, end) for start, end, _ in before ^ after}
             setattr(self, name, new)
         for start, end in changed:
             self._invalidate_range(start, end)
@@ -418,7 +420,8 @@ class ArticleView(ScrollView, can_focus=True):
             else:
                 strip = self._render_text_line(index)
                 self._cache[index] = strip
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        style = self.rich_style
+        return strip.crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
 
     def _style(self, key: tuple) -> Style:
         style = self._style_cache.get(key)

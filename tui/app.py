@@ -1,0 +1,99 @@
+"""The Textual app: screens, theme, command palette and the entry point the CLI calls."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from store import Library
+from store.errors import StoreError
+from tui.commands import MarginCommands
+from tui.messages import LibraryChanged, OpenArticle
+
+
+class MarginApp(App[int]):
+    """margin: read articles, and write in their margins."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "margin"
+    COMMANDS = App.COMMANDS | {MarginCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", tooltip="Every key, on one page", id="help"),
+        Binding("slash", "search", "Search", tooltip="Search the whole library", id="search"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="palette"),
+    ]
+    """Keys available on every screen."""
+
+    def __init__(self, library: Library, open_article: str | None = None) -> None:
+        super().__init__()
+        self.library = library
+        self.open_article = open_article
+        self.search_index = None  # built on first use, in the background
+
+    def on_mount(self) -> None:
+        from tui.screens.library import LibraryScreen
+
+        self.push_screen(LibraryScreen())
+        if self.open_article:
+            self.post_message(OpenArticle(self.open_article))
+        if os.environ.get("MARGIN_FIRST_FRAME"):
+            # For bench/reader.py: note when the first frame has been drawn.
+            self.call_after_refresh(self._first_frame_marker)
+
+    def _first_frame_marker(self) -> None:
+        Path(os.environ["MARGIN_FIRST_FRAME"]).write_text("1", encoding="utf-8")
+
+    def on_open_article(self, message: OpenArticle) -> None:
+        from tui.screens.reader import ReaderScreen
+
+        self.push_screen(ReaderScreen(message.article_id, message.offset, find=message.find))
+
+    def on_library_changed(self, message: LibraryChanged) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(LibraryChanged(message.article_ids))
+        self.refresh_search_index(message.article_ids)
+
+    @work(thread=True, exclusive=True, group="search-index")
+    def refresh_search_index(self, article_ids: tuple[str, ...] = ()) -> None:
+        """Keep the search index in step with the library (updated, never rebuilt here)."""
+        index = self.search_index
+        if index is None:
+            return
+        for article_id in article_ids:
+            try:
+                index.update_article(self.library, article_id)
+            except StoreError:
+                index.remove_article(article_id)
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_search(self) -> None:
+        from tui.screens.search import SearchScreen
+
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen())
+
+
+def run(library_root: Path | None = None, open_article: str | None = None) -> int:
+    """Open the app on the library (Library(library_root or Library.default_root())); seed
+    sample articles when the library is empty; if open_article (an article id) is given,
+    open it in the reader. Returns an exit code."""
+    try:
+        library = Library(library_root or Library.default_root())
+    except StoreError as error:
+        print(f"margin: {error}", file=sys.stderr)
+        return 1
+    app = MarginApp(library, open_article=open_article)
+    result = app.run()
+    return result if isinstance(result, int) else (app.return_code or 0)

@@ -1,0 +1,216 @@
+"""The library: every saved article, filtered fuzzily as you type."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.events import Key
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from store.errors import StoreError
+from store.models import ArticleSummary
+from tui.messages import LibraryChanged, OpenArticle
+from tui.screens.errors import report
+
+
+def _date(summary: ArticleSummary) -> str:
+    article = summary.article
+    return (article.published or article.added or "")[:10]
+
+
+def _site(summary: ArticleSummary) -> str:
+    article = summary.article
+    if article.site:
+        return article.site
+    source = article.source.rstrip("/")
+    return source.rsplit("/", 1)[-1] if source not in ("", "-") else "stdin"
+
+
+def _haystack(summary: ArticleSummary) -> str:
+    article = summary.article
+    return " ".join([article.title, article.site or "", *summary.tags])
+
+
+class LibraryScreen(Screen):
+    """Articles with their source, date, tags and counts; Enter opens one."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", tooltip="Read the article under the cursor", id="open"),
+        Binding("i", "import", "Import", tooltip="Import a file, a folder or a URL", id="import"),
+        Binding(
+            "x", "export", "Export", tooltip="Export the listed articles as Markdown", id="export"
+        ),
+        Binding("q", "quit", "Quit", tooltip="Leave margin", id="quit"),
+    ]
+    """Library keys; any other letter starts filtering."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.summaries: list[ArticleSummary] = []
+        self.shown: list[ArticleSummary] = []
+        self._choices: dict[int, str] | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="library"):
+            yield Static("margin", id="library-title")
+            yield Input(placeholder="Type to filter: title, site or tag", id="filter")
+            yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
+            yield Static("Loading the library…", id="library-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#articles", DataTable)
+        table.add_column("Title", key="title", width=54)
+        table.add_column("Site", key="site", width=18)
+        table.add_column("Date", key="date", width=10)
+        table.add_column("Tags", key="tags", width=16)
+        table.add_column("HL", key="hl", width=3)
+        table.add_column("Notes", key="notes", width=5)
+        table.focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="library-load")
+    def load(self) -> None:
+        """Read the article list off the UI thread (seeding an empty library first)."""
+        library = self.app.library
+        try:
+            seeded = 0
+            if library.is_empty():
+                self.app.call_from_thread(self._status, "Importing the sample articles…")
+                seeded = library.seed_samples()
+            summaries = library.summaries()
+        except StoreError as error:
+            self.app.call_from_thread(report, self, error, "read the library")
+            self.app.call_from_thread(self._status, f"The library could not be read: {error}")
+            return
+        self.app.call_from_thread(self._loaded, summaries, seeded)
+
+    def _status(self, text: str) -> None:
+        self.query_one("#library-status", Static).update(text)
+
+    def _loaded(self, summaries: list[ArticleSummary], seeded: int) -> None:
+        summaries.sort(key=lambda s: s.article.added, reverse=True)
+        self.summaries = summaries
+        self._choices = None
+        if seeded:
+            self.notify(f"Added {seeded} sample articles to start with.")
+        self.apply_filter(self.query_one("#filter", Input).value)
+
+    def apply_filter(self, query: str) -> None:
+        """Show the articles matching ``query`` (best first), or all of them."""
+        query = query.strip()
+        if not query:
+            shown = self.summaries
+        else:
+            from rapidfuzz import fuzz, process, utils
+
+            if self._choices is None:
+                self._choices = {
+                    i: utils.default_process(_haystack(s)) for i, s in enumerate(self.summaries)
+                }
+            matches = process.extract(
+                utils.default_process(query),
+                self._choices,
+                scorer=fuzz.partial_ratio,
+                processor=None,
+                score_cutoff=70,
+                limit=None,
+            )
+            shown = [self.summaries[i] for _, _, i in matches]
+        self.shown = shown
+        table = self.query_one("#articles", DataTable)
+        current = self.current_id
+        table.clear()
+        table.add_rows(
+            [
+                (
+                    s.article.title,
+                    _site(s),
+                    _date(s),
+                    ", ".join(s.tags),
+                    str(s.highlights or ""),
+                    str(s.notes or ""),
+                )
+                for s in shown
+            ]
+        )
+        for row, summary in enumerate(shown):
+            if summary.article.id == current:
+                table.move_cursor(row=row)
+        total = len(self.summaries)
+        self._status(
+            f"{len(shown)} of {total} articles" if query else f"{total} articles · Enter opens"
+        )
+
+    @property
+    def current_id(self) -> str | None:
+        """The id of the article under the table cursor."""
+        table = self.query_one("#articles", DataTable)
+        if not self.shown or table.cursor_row is None or table.cursor_row >= len(self.shown):
+            return None
+        return self.shown[table.cursor_row].article.id
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.apply_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.action_open()
+
+    @on(DataTable.RowSelected, "#articles")
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    def on_key(self, event: Key) -> None:
+        filter_input = self.query_one("#filter", Input)
+        if filter_input.has_focus:
+            if event.key in ("down", "escape"):
+                if event.key == "escape":
+                    filter_input.value = ""
+                self.query_one("#articles", DataTable).focus()
+                event.stop()
+            return
+        if event.key in self.active_bindings:
+            return
+        if event.is_printable and event.character and event.character.isalnum():
+            # Type-to-filter: a letter that is not a key binding starts the filter.
+            filter_input.focus()
+            filter_input.insert_text_at_cursor(event.character)
+            event.stop()
+
+    def on_library_changed(self, message: LibraryChanged) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.summaries:
+            self.load()
+
+    def action_open(self) -> None:
+        article_id = self.current_id
+        if article_id is not None:
+            self.post_message(OpenArticle(article_id))
+
+    def action_import(self) -> None:
+        from tui.dialogs.import_dialog import ImportDialog
+
+        def done(ids: list[str] | None) -> None:
+            if ids:
+                self.app.post_message(LibraryChanged(tuple(ids)))
+
+        self.app.push_screen(ImportDialog(), done)
+
+    def action_export(self) -> None:
+        from tui.dialogs.export import ExportDialog
+
+        ids = [s.article.id for s in self.shown]
+        if not ids:
+            self.notify("Nothing to export.", severity="warning")
+            return
+        self.app.push_screen(ExportDialog(ids))
+
+    def action_quit(self) -> None:
+        self.app.exit(0)
