@@ -160,6 +160,12 @@ _HONORIFIC = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Mme|Sir|Dame)\.?\s")
 _TITLES_FM = r"(?:(Mrs|Ms|Miss|Madam|Mme|Lady|Queen|Princess)|Mr|Sir|Lord|King|Prince)\.?"
 _TITLE_BEFORE = re.compile(rf"\b{_TITLES_FM}\s+$")
 _TITLE_AT = re.compile(rf"{_TITLES_FM}\s")
+_SAID_PRONOUN = re.compile(
+    r"(?:,[^,.;]{1,50},)?\s+(?:\w+\s+){0,2}?(?:said|says|told\s+\w+|added|argued|insisted"
+    r"|noted|explained|acknowledged|admitted|claimed|wrote|stated|emphasized|emphasised"
+    r"|stressed|warned|believes|believed|thinks|thought)\s+(?:that\s+)?(he|she)\b",
+    re.IGNORECASE,
+)
 _FEMALE_ROLE = re.compile(r"woman|mother|queen|princess", re.IGNORECASE)
 _MALE_ROLE = re.compile(r"(?<!wo)man\b|father|king|prince\b", re.IGNORECASE)
 
@@ -297,6 +303,12 @@ class Attributor:
             if e.type != "PERSON":
                 continue
             g = self._gender_of(e)
+            if not g:
+                # "Jane Doe said she would …": a reporting verb followed by a subject
+                # pronoun refers back to its own subject
+                m = _SAID_PRONOUN.match(text, e.end, e.end + 90)
+                if m is not None:
+                    g = "m" if m.group(1).lower() == "he" else "f"
             if g:
                 self.genders.setdefault(e.canonical, g)
             # walk the sentence and paragraph starts along with the sorted entities
@@ -320,6 +332,7 @@ class Attributor:
         self.salient.insert(i, m)
 
     def _recent_person(self, pos: int, gender: str = "") -> _Mention | None:
+        """The last salient person before ``pos`` whose known gender does not clash."""
         i = bisect.bisect_left(self.salient_pos, pos) - 1
         while i >= 0:
             m = self.salient[i]

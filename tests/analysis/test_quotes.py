@@ -268,6 +268,14 @@ def test_pronoun_respects_gender_cues() -> None:
     assert quotes(text, "Jane Doe", "John Roe")[0].speaker == "Jane Doe"
 
 
+def test_pronoun_gender_learned_from_said_she() -> None:
+    text = (
+        "Jane Doe met the press. Later John Roe said he would stay in the party.\n\n"
+        "“I have made my decision and I will not change it,” she said."
+    )
+    assert quotes(text, "Jane Doe", "John Roe")[0].speaker == "Jane Doe"
+
+
 def test_description_resolves_to_the_person_introduced_with_it() -> None:
     text = (
         "Political analyst Zaur Mammadov spoke first. Then Jane Doe, a diplomat, spoke.\n\n"
