@@ -35,7 +35,7 @@ _CLOSING = "”»›"
 
 # A paragraph may continue an open quote through unmarked paragraphs; beyond
 # this many it is more likely a lost closing mark than a long quotation.
-_MAX_CARRY = 8
+_MAX_CARRY = 4
 _MIN_UNBALANCED_WORDS = 4
 _MIN_SPEECH_WORDS = 5
 _MIN_TERM_WORDS = 1
