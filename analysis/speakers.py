@@ -121,6 +121,7 @@ _DESCRIPTION = re.compile(
     rf"\b(?:the|a|an|this|that|our)\s+((?:[\w’'.\-]+\s+){{0,4}}?)({_ROLES})\b",
     re.IGNORECASE,
 )
+_ROLE_AFTER = re.compile(rf"\s+(?:{_ROLES})\b")
 _ROLE_WORD = re.compile(rf"\b(?:{_ROLES})\b", re.IGNORECASE)
 _NAME = re.compile(r"\b[A-Z][\w’'\-]*\.?(?:\s+(?:[A-Z][\w’'\-]*\.?|(?:de|van|von|al|bin)\b))*")
 _SENT_END = re.compile(r"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
@@ -356,6 +357,8 @@ class Attributor:
                 continue
             if not self._namelike(e.text):
                 continue  # "On Tuesday", "CEO": a recogniser's slip is no speaker
+            if e.type != "PERSON" and _ROLE_AFTER.match(self.text, e.end):
+                continue  # "the Vermont senator", "a Kremlin spokesman": a modifier
             # a person beats an organisation, which beats a country, anywhere in the window
             key = (_SPEAKER_RANK[e.type], min(abs(e.start - near), abs(e.end - near)))
             if best_key is None or key < best_key:
@@ -467,6 +470,7 @@ class Attributor:
         # his doctor"), words inside a quotation, a relative clause ("X, which represents
         # New York City educators, said")
         skip = [(m.start(), m.end()) for m in _RELATIVE.finditer(text, a, b)]
+        skip += [(m.start(), m.end()) for m in _PARENS.finditer(text, a, b)]  # (R-Ohio)
         cands = [
             c
             for c in cands
