@@ -432,8 +432,6 @@ class SearchIndex:
         finally:
             if enabled:
                 gc.enable()
-        # Long-lived from here on: keep later full collections from rescanning it.
-        gc.freeze()
         return index
 
     @classmethod
@@ -476,8 +474,9 @@ class SearchIndex:
         }
         if not changed:
             return
-        # Re-read the articles that mention a changed name (retype and reject
-        # change what enters the index), then re-cluster around those names.
+        # Re-index the articles that mention a changed name: retype and reject
+        # change what enters the index; merges and splits only change the alias
+        # graph, whose components are recomputed on demand.
         affected = {
             aid
             for aid, state in self._articles.items()

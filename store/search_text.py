@@ -219,10 +219,11 @@ class NameIndex:
     each name by the trigrams its words share with the query.
     """
 
-    __slots__ = ("strings", "_words", "_word_names", "_dead")
+    __slots__ = ("strings", "ids", "_words", "_word_names", "_dead")
 
     def __init__(self) -> None:
         self.strings: dict[int, str] = {}
+        self.ids: dict[str, int] = {}
         self._words = NgramIndex()
         self._word_names: dict[int, list[int]] = {}
         self._dead = 0
@@ -233,6 +234,7 @@ class NameIndex:
     def add(self, item_id: int, normalized: str) -> None:
         """Index the name ``normalized`` under ``item_id`` (ids are never reused)."""
         self.strings[item_id] = normalized
+        self.ids[normalized] = item_id
         words = self._words
         word_names = self._word_names
         for word in set(normalized.split()):
@@ -245,7 +247,10 @@ class NameIndex:
 
     def remove(self, item_id: int) -> None:
         """Forget ``item_id``."""
-        if self.strings.pop(item_id, None) is not None:
+        text = self.strings.pop(item_id, None)
+        if text is not None:
+            if self.ids.get(text) == item_id:
+                del self.ids[text]
             self._dead += 1
             if self._dead > 1000 and self._dead > len(self.strings):
                 live = self.strings
@@ -260,10 +265,14 @@ class NameIndex:
 
     def candidates(self, normalized: str, limit: int, words: int = 400) -> list[int]:
         """Up to ``limit`` live names whose words share the most trigrams with
-        ``normalized``, looking at the best ``words`` words of the vocabulary."""
+        ``normalized``, looking at the best ``words`` words of the vocabulary, plus
+        every name that occurs in ``normalized`` as it is (a short name inside a
+        longer query shares no trigram with it, yet rapidfuzz's partial ratios
+        rate it highly)."""
+        inside = self._inside(normalized)
         shared = self._words.counts(normalized, words)
         if not shared:
-            return []
+            return inside
         score: dict[int, int] = {}
         get = score.get
         word_names = self._word_names
@@ -277,5 +286,23 @@ class NameIndex:
             if len(pool) > limit:
                 pool.sort(reverse=True)
                 del pool[limit:]
-            return [i for _, i in pool]
-        return [i for i in score if i in live]
+            found = [i for _, i in pool]
+        else:
+            found = [i for i in score if i in live]
+        if inside:
+            seen = set(found)
+            found.extend(i for i in inside if i not in seen)
+        return found
+
+    def _inside(self, normalized: str) -> list[int]:
+        ids = self.ids
+        n = len(normalized)
+        if n > 64:  # quadratic in the query; long queries are passages, not names
+            return []
+        found = {
+            ids[part]
+            for i in range(n)
+            for j in range(i + 2, n + 1)
+            if (part := normalized[i:j]) in ids
+        }
+        return list(found)
