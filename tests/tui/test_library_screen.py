@@ -1,0 +1,156 @@
+"""Pilot tests of the library screen: listing, fuzzy filter, open, import, search, seeding."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual.widgets import DataTable
+
+from store import Library
+from tui.app import MarginApp
+from tui.screens.library import LibraryScreen
+from tui.screens.reader import ReaderScreen
+
+SEED_TITLE = "Ilham Aliyev's visit to White House"
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def drive(app: MarginApp, scenario) -> None:
+    async def main() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await scenario(pilot, app.screen)
+
+    asyncio.run(main())
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*[{" ": "space", ",": "comma", "/": "slash"}.get(c, c) for c in text])
+
+
+def test_lists_every_article_with_counts(library: Library, seed_id: str):
+    library.add_tags(seed_id, ["diplomacy"])
+    library.add_note(seed_id, "a note")
+
+    async def scenario(pilot, screen):
+        assert isinstance(screen, LibraryScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == len(library.articles())
+        row = next(i for i, s in enumerate(screen.shown) if s.article.id == seed_id)
+        cells = table.get_row_at(row)
+        assert cells[0].startswith(SEED_TITLE)
+        assert cells[3] == "diplomacy" and cells[5] == "1"
+
+    drive(MarginApp(library), scenario)
+
+
+def test_typing_filters_fuzzily_and_enter_opens(library: Library, seed_id: str):
+    async def scenario(pilot, screen):
+        await type_text(pilot, "aliev whte house")
+        await pilot.pause()
+        assert screen.shown and screen.shown[0].article.id == seed_id
+        assert len(screen.shown) < len(library.articles())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReaderScreen)
+        assert pilot.app.screen.article_id == seed_id
+
+    drive(MarginApp(library), scenario)
+
+
+def test_escape_clears_the_filter(library: Library):
+    async def scenario(pilot, screen):
+        await type_text(pilot, "zzzzqqq")
+        await pilot.pause()
+        assert screen.shown == []
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(screen.shown) == len(library.articles())
+        assert screen.query_one(DataTable).has_focus
+
+    drive(MarginApp(library), scenario)
+
+
+def test_q_quits_from_the_library(library: Library):
+    app = MarginApp(library)
+
+    async def scenario(pilot, screen):
+        await pilot.press("q")
+        await pilot.pause()
+
+    drive(app, scenario)
+    assert app.return_code == 0
+
+
+def test_empty_library_is_seeded_on_first_open(tmp_path):
+    library = Library(tmp_path / "fresh")
+    assert library.is_empty()
+
+    async def scenario(pilot, screen):
+        titles = [s.article.title for s in screen.shown]
+        assert any(t.startswith(SEED_TITLE) for t in titles)
+
+    drive(MarginApp(library), scenario)
+    assert not library.is_empty()
+
+
+def test_import_dialog_adds_a_file(library: Library, tmp_path):
+    article = tmp_path / "note.txt"
+    article.write_text(
+        "Ministers meet in Geneva\n\nForeign ministers met in Geneva on Monday, officials said.\n",
+        encoding="utf-8",
+    )
+    before = len(library.articles())
+
+    async def scenario(pilot, screen):
+        await pilot.press("i")
+        await pilot.pause()
+        await type_text(pilot, str(article))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, LibraryScreen)
+        assert any(s.article.title.startswith("Ministers meet") for s in screen.shown)
+
+    drive(MarginApp(library), scenario)
+    assert len(library.articles()) == before + 1
+
+
+def test_import_of_a_missing_file_is_a_notification(library: Library, tmp_path):
+    async def scenario(pilot, screen):
+        await pilot.press("i")
+        await type_text(pilot, str(tmp_path / "missing.txt"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen.__class__.__name__ == "ImportDialog"
+        assert any("missing.txt" in n.message for n in pilot.app._notifications)
+
+    drive(MarginApp(library), scenario)
+
+
+def test_search_finds_a_misspelled_name_and_opens_the_article(library: Library, seed_id: str):
+    pytest.importorskip("store.search")
+
+    async def scenario(pilot, screen):
+        await pilot.press("slash")
+        await settle(pilot)
+        await type_text(pilot, "Pashinian")
+        await settle(pilot)
+        search = pilot.app.screen
+        assert search.hits, "results appear as you type"
+        assert any("Pashinyan" in h.text for h in search.hits[:5])
+        index = next(i for i, t in enumerate(search._targets) if "Pashinyan" in t[2])
+        search._open(index)
+        await settle(pilot)
+        reader = pilot.app.screen
+        assert isinstance(reader, ReaderScreen)
+        text = reader.view.text
+        assert text[reader.view.cursor :].startswith("Pashinyan") or "Pashinyan" in text
+
+    drive(MarginApp(library), scenario)
