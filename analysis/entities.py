@@ -84,9 +84,44 @@ _DEMONYM_ENDINGS = ("ian", "ians", "ean", "eans", "ese", "ish", "ani", "anis")
 # A score after a name ("Surrey 429-7", "Atlanta 4 Chicago 2") or a fixture
 # between two names ("Kent v Essex", "Derby beat Leeds").
 _SCORE_AFTER_RE = re.compile(r"[ \t]+\d{1,3}(?:-\d{1,3})?(?:[ \t]|[,;.)]|$)", re.MULTILINE)
-_FIXTURE_AFTER_RE = re.compile(r"[ \t]+(?:v|vs\.?|beat|drew with|lost to)[ \t]+[A-Z]")
-_FIXTURE_BEFORE_RE = re.compile(r"\b(?:v|vs\.?|beat|drew with|lost to)[ \t]+$")
+_FIXTURE_AFTER_RE = re.compile(
+    r"[ \t]+(?:(?:v|vs\.?|AT|beat|drew with|lost to)[ \t]+[A-Z]"
+    r"|(?:has |have )?(?:won|beat|defeated|drew|edged|routed|thrashed) )"
+)
+_FIXTURE_BEFORE_RE = re.compile(
+    r"\b(?:v|vs\.?|beat|drew with|lost to|joined|signed for|transferred to"
+    r"|(?:match|game|win|victory|defeat|draw|loss|fixture|clash|tie) (?:against|over|with|to))"
+    r"[ \t]+$"
+)
 _POSSESSIVE = ("'s", "’s", "'", "’")
+# A common noun in apposition before a name says what the name is: "carmaker
+# Magna", "first division side Nice", "the town of Tavildara", "actor Jason Beghe".
+_ORG_NOUNS = frozenset(
+    """company firm group maker carmaker automaker bank carrier airline insurer retailer
+    brewer producer manufacturer operator broker chain conglomerate agency newspaper daily
+    weekly magazine paper broadcaster network club side team outfit giant subsidiary
+    affiliate distributor developer supplier exporter importer miner refiner utility lender
+    publisher station channel exchange regulator union party rivals champions""".split()
+)
+_PERSON_NOUNS = frozenset(
+    """actor actress musician singer writer author novelist poet illustrator artist
+    photographer player rider driver compatriot teammate veteran politician candidate leader
+    spokesman spokeswoman curator editor reporter correspondent economist lawyer attorney
+    student seed opponent boxer golfer batsman bowler striker winger forward keeper
+    skipper coach manager playmaker""".split()
+)
+_PLACE_OF_RE = re.compile(
+    r"\b(?:town|village|city|province|region|district|port|island|capital|suburb|county)"
+    r" of $"
+)
+_LAST_LOWER_RE = re.compile(r"(?:^|[^\w-])([a-z]+)[ \u00a0]$")
+_ORG_AFTER_RE = re.compile(
+    r"(?:'s|’s)? (?:said|says|say) (?:it|its)\b|(?:'s|’s)? shares\b|(?:'s|’s)? stock\b"
+    r"|,? (?:Inc|Corp|Ltd|Plc|PLC|AG|SA|NV|BV|SpA|GmbH)\b"
+)
+_PERSON_AFTER_RE = re.compile(r" (?:said|says|told) (?:he|she|his|her)\b")
+# Cricket scorecards: "c Vaas b Chandana", "lbw b Mushtaq Ahmed", "st Kaluwitharana".
+_SCORECARD_BEFORE_RE = re.compile(r"(?:^|[\s(])(?:b|c|st|lbw b|c & b)[ ]$")
 # Prepositions, articles and caption labels that a missing line break or a
 # capitalised sentence glues to a name ("Regina Ip In the ...", "On Tuesday",
 # "Ahmed Mohamed Image: ..."): never the first or last word of a name.
@@ -132,11 +167,48 @@ def _is_team(text: str, start: int, end: int) -> bool:
     """Whether a place name at ``[start, end)`` stands for a team in a sports result."""
     after = text[end : end + 24]
     if _SCORE_AFTER_RE.match(after) or _FIXTURE_AFTER_RE.match(after):
+        if _FIXTURE_AFTER_RE.match(after) is not None:
+            return True
+        line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", end)
-        rest = text[end : line_end if line_end >= 0 else len(text)]
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
         # Years, ages and distances also follow names; a result line has several numbers.
-        return _FIXTURE_AFTER_RE.match(after) is not None or len(_NUMBER_RE.findall(rest)) >= 2
-    return _FIXTURE_BEFORE_RE.search(text[max(0, start - 12) : start]) is not None
+        return len(_NUMBER_RE.findall(line)) >= 2
+    return _FIXTURE_BEFORE_RE.search(text[max(0, start - 20) : start]) is not None
+
+
+_LOCATIVE_RE = re.compile(r"\b(?:in|at|near|outside|AT)[ \u00a0]$")
+_DATELINE_AFTER_RE = re.compile(r"(?:,[^\n,]{2,30})? \d{4}-\d\d-\d\d")
+
+
+def _located(text: str, start: int, end: int) -> bool:
+    """Whether a mention is used as a location ("in Montreal", a dateline)."""
+    return (
+        _LOCATIVE_RE.search(text, max(0, start - 8), start) is not None
+        or _DATELINE_AFTER_RE.match(text, end) is not None
+    )
+
+
+def _context_type(text: str, start: int, end: int) -> str | None:
+    """The type the words around a mention give it, or None when they say nothing."""
+    before = text[max(0, start - 24) : start]
+    m = _LAST_LOWER_RE.search(before)
+    if m:
+        noun = m.group(1)
+        if noun in _ORG_NOUNS:
+            return "ORG"
+        if noun in _PERSON_NOUNS:
+            return "PERSON"
+        if noun == "of" and _PLACE_OF_RE.search(before):
+            return "PLACE"
+        if len(noun) <= 3 and _SCORECARD_BEFORE_RE.search(before):
+            return "PERSON"
+    after = text[end : end + 24]
+    if _ORG_AFTER_RE.match(after):
+        return "ORG"
+    if _PERSON_AFTER_RE.match(after):
+        return "PERSON"
+    return None
 
 
 def _occurs_lowercase(text: str, word: str) -> bool:
@@ -465,6 +537,10 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
     if len(words) == 1:
         if last in gz.CALENDAR or last in gz.DIRECTIONS or last in ("I", "OK"):
             return None, 0
+        if len(last) > 3 and last.isupper():
+            found = g.upper.get(last)
+            if found is not None:
+                return found[0], 3  # "GERMANY - Bunds extended losses"
         if _is_acronym(last):
             return "ORG", 2
         if "-" in last:
@@ -482,6 +558,10 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
             return "PERSON", 2 if not _is_common(last, g) or last in g.surnames else 1
         if len(first) == 2 and first.endswith(".") and first[0].isupper():
             return "PERSON", 2
+        if (last in g.places or last in g.countries) and first not in gz.DIRECTIONS:
+            # "Real Madrid", "Air France", "Bank Austria": a name that ends in a
+            # place without being one is a club or a company.
+            return "ORG", 1
         if all(w in g.given or w in g.surnames or not _is_common(w, g) for w in words):
             if len(words) <= 4 and not any(_is_acronym(w) for w in words):
                 return "PERSON", 1
@@ -501,9 +581,64 @@ def _type_lone(last: str, start: int, text: str, g: gz.Gazetteer) -> tuple[str |
     return "ORG", 0
 
 
+_SMALL_INT_RE = re.compile(r"\(?\d{1,3}\)?")
+_BOWLING_AFTER_RE = re.compile(r" \d{1,2}(?:\.\d)?-\d{1,2}-\d{1,3}-\d{1,2}\b")
+
+
+def _is_table_row(line: str) -> bool:
+    """A results or standings row: names among at least as many numbers."""
+    tokens = line.split()
+    nums = sum(1 for t in tokens if _NUMBER_RE.search(t) and not _LETTER_RUN_RE.search(t))
+    return nums >= 2 and nums >= len(tokens) - nums and len(line) <= 120
+
+
+def _table_entities(text: str, b: Block, known: _Chain, g: gz.Gazetteer) -> list[Entity]:
+    """Names in a results or standings row ("Stoke 4 3 1 0", "BOSTON 69 65 .515")."""
+    out = []
+    # Standings and scores are small whole numbers; financial rows ("Sales 9.06
+    # 9.31", "Revs 130 1,279") label their figures with common words.
+    scores_only = all(
+        _SMALL_INT_RE.fullmatch(t) for t in text[b.start : b.end].split() if _NUMBER_RE.search(t)
+    )
+    for m in _RUN_RE.finditer(text, b.start, b.end):
+        s, e = m.span()
+        surface = text[s:e]
+        if len(surface) < 2 or surface in gz.CALENDAR or surface in gz.FUNCTION_WORDS:
+            continue
+        found = known.get(surface.upper())
+        name = found[1] if found else (surface.title() if surface.isupper() else surface)
+        words = name.split()
+        if (
+            not found
+            and not scores_only
+            and all(_is_common(w, g) or w in gz.FUNCTION_WORDS for w in words)
+        ):
+            continue
+        if _BOWLING_AFTER_RE.match(text, e):
+            out.append(Entity(s, e, "PERSON", surface, name))  # "Croft 8-0-37-2"
+            continue
+        if s > b.start and text[s - 1] == "(":
+            if not _any_gaz(name, g):
+                continue  # "(Z)", "(halftime ...)": qualifiers, not names
+            t = "PLACE" if name in g.countries or found is None else found[0]
+        elif (words[0] in g.given and words[0] not in gz.PERSON_TITLES) or (
+            len(words[0]) == 2 and words[0].endswith(".")
+        ):
+            t = "PERSON"
+        elif name in g.countries:
+            t = "PLACE"  # national teams keep their country
+        else:
+            t = "ORG"
+        out.append(Entity(s, e, t, surface, name))
+    return out
+
+
 def _line_kind(text: str, start: int, end: int, kind: str) -> str:
-    """'caps' for ALL CAPS lines, 'titlecase' for Title Case headings, else 'prose'."""
+    """'table' for results rows, 'caps' for ALL CAPS lines, 'titlecase' for Title Case
+    headings, else 'prose'."""
     line = text[start:end]
+    if _NUMBER_RE.search(line) and _is_table_row(line):
+        return "table"
     lower = sum(map(len, _LOWER_RUN_RE.findall(line)))
     if lower <= 0.25 * len(line):
         letters = sum(map(len, _LETTER_RUN_RE.findall(line)))
@@ -677,6 +812,7 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
     # the context-free type of a run are computed once per distinct run.
     mentions: list[tuple[int, int, str, str, int]] = []  # start, end, name, type, strength
     add = mentions.append
+    teams: set[str] = set()
     seg_cache: dict[tuple[str, bool], list[tuple[int, int, str, str | None, int]]] = {}
     for s, e, initial in runs:
         key = (text[s:e], initial)
@@ -695,6 +831,13 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
                     continue
             elif t == "PLACE" and name not in g.countries and _is_team(text, s + rs, s + rend):
                 t = "ORG"  # a town or county in a sports result is its team
+                teams.add(name)
+            if strength < 3:
+                ct = _context_type(text, s + rs, s + rend)
+                if ct is not None:
+                    if ct == "ORG" and t == "PLACE" and name not in g.countries:
+                        teams.add(name)  # "side Nice": the club in every mention
+                    t, strength = ct, 3
             add((s + rs, s + rend, name, t, strength))
 
     # Pass 3: one type per surface form, short forms linked to full names.
@@ -715,13 +858,24 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
     for name, t in best_type.items():
         canonical = name
         fulls = surname_of.get(name) if " " not in name else None
+        if fulls and name in g.places:
+            # A place name follows a person only when a full name with a given
+            # name says so ("Dana Leeds" ... "Leeds"), not "Arab East Jerusalem".
+            fulls = {k: v for k, v in fulls.items() if k.split(" ", 1)[0] in g.given}
         if fulls and name not in g.countries:
             canonical = max(fulls, key=lambda k: (fulls[k], len(k)))
             t = "PERSON"
         resolved[name] = (t, canonical)
     entities = [
-        Entity(s, e, resolved[name][0], text[s:e], resolved[name][1])
-        for s, e, name, _t, _st in mentions
+        Entity(
+            s,
+            e,
+            # A team keeps its place reading where it is one ("fans in Leeds").
+            "PLACE" if t == "PLACE" and name in teams else resolved[name][0],
+            text[s:e],
+            resolved[name][1],
+        )
+        for s, e, name, t, _st in mentions
     ]
     known = resolved
 
@@ -732,10 +886,31 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
         for name in gz.PLACE_ACRONYMS:
             title_known.setdefault(name, ("PLACE", name))
         for b, mode in special:
-            if mode == "caps":
-                entities.extend(_match_known(text, b.start, b.end, upper_known, True))
+            if mode == "table":
+                for ent in _table_entities(text, b, upper_known, g):
+                    if ent.type == "ORG" and _any_gaz(ent.canonical, g):
+                        teams.add(ent.canonical)
+                    entities.append(ent)
+            elif mode == "caps":
+                for ent in _match_known(text, b.start, b.end, upper_known, True):
+                    if (
+                        ent.type == "PLACE"
+                        and ent.canonical not in g.countries
+                        and _is_team(text, ent.start, ent.end)
+                    ):
+                        teams.add(ent.canonical)
+                    entities.append(ent)
             else:
                 entities.extend(_titlecase_entities(text, b, title_known, g, mid_words))
+    if teams:
+        # A place that plays in this text's results is its team wherever it is
+        # not used as a location.
+        entities = [
+            Entity(e.start, e.end, "ORG", e.text, e.canonical)
+            if e.type != "ORG" and e.canonical in teams and not _located(text, e.start, e.end)
+            else e
+            for e in entities
+        ]
     entities.sort(key=lambda e: (e.start, -e.end))
     return _drop_overlaps(entities)
 

@@ -291,3 +291,50 @@ def test_possessive_before_an_organisation_cue_stays_inside_the_name():
     s = spans(text)
     assert ("Korean People's Army", "ORG") in s
     assert ("New People's Party", "ORG") in s
+
+
+def test_appositive_nouns_type_the_name_that_follows():
+    text = (
+        "A title line\n\nShares of carmaker Quorvex rose after first division side Lumbra won, "
+        "and rebels left the town of Varkelo.\n"
+    )
+    s = spans(text)
+    assert ("Quorvex", "ORG") in s
+    assert ("Lumbra", "ORG") in s
+    assert ("Varkelo", "PLACE") in s
+
+
+def test_said_it_marks_an_organisation_and_said_he_a_person():
+    text = "A title line\n\nDelvane said it would cut jobs. Later Ostrova said he was happy.\n"
+    s = spans(text)
+    assert ("Delvane", "ORG") in s
+    assert ("Ostrova", "PERSON") in s
+
+
+def test_cricket_scorecard_names_are_people():
+    text = "Scorecard\n\nM. Brayley c Quint b Dorrance 56\nS. Hale lbw b Dorrance 12\n"
+    s = spans(text)
+    assert ("Dorrance", "PERSON") in s
+    assert ("Quint", "PERSON") in s
+
+
+def test_standings_rows_name_teams_and_a_team_stays_a_team_in_the_text():
+    text = (
+        "Standings\n\nDivision one\nStoke 4 3 1 0 7 4 10\nLEEDS 3 2 1 0 5 2 7\n"
+        "Sales 9.06 9.31 8.42\n\nLeeds beat Stoke again. The fans in Leeds cheered.\n"
+    )
+    found = [(e.text, e.type) for e in ents(text)]
+    assert ("Stoke", "ORG") in found and ("LEEDS", "ORG") in found
+    assert ("Sales", "ORG") not in found
+    assert found.count(("Leeds", "ORG")) == 1  # "Leeds beat"
+    assert ("Leeds", "PLACE") in found  # "in Leeds" stays the city
+
+
+def test_name_ending_in_a_city_is_a_club_or_company():
+    s = spans("A title line\n\nThe striker left Racing Lisbon for a rival.\n")
+    assert ("Racing Lisbon", "ORG") in s
+
+
+def test_all_caps_country_in_a_market_report_is_a_place():
+    s = spans("A title line\n\nGERMANY - Bunds extended losses on Friday.\n")
+    assert ("GERMANY", "PLACE") in s
