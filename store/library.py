@@ -57,7 +57,9 @@ TAUGHT_ACTIONS = ("add", "retype", "rename", "merge", "reject")
 _TAUGHT_GROUP = {"add": 0, "retype": 0, "reject": 0, "rename": 1, "merge": 1}
 _SAFE_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,63}")
 _TITLE_MAX = 200
-_SUMMARY_FORMAT = 1
+_SUMMARY_FORMAT = 2
+# How long after a change a folder's mtime is not trusted (see summaries()).
+_RACY_NS = 2_000_000_000
 
 
 class _KeyedTable(Table):
@@ -167,6 +169,8 @@ class Library:
         self._sorted_cache: list[Article] | None = None
         self._by_sha: dict[str, str] = {}
         self._summary_cache: dict[str, list[Any]] | None = None
+        self._summary_folders: dict[str, list[int]] = {}
+        self._prefix_cache: set[str] | None = None
         self._code_fingerprint: str | None = None
         # Reading now reports a damaged or too-new library when it is opened.
         self._article_map()
@@ -290,6 +294,7 @@ class Library:
             raise LibraryCorrupt(f"{self.paths.db}: an article record is incomplete") from err
         self._records = dict(records)
         self._articles = articles
+        self._prefix_cache = None
         self._raw_tables = tables
         self._taught_records = list(tables.get(TAUGHT, {}).values())
         self._sorted_cache = None
@@ -576,24 +581,48 @@ class Library:
         """One row per article (tags and counts), newest first; only ``tag``'s."""
         articles = self._article_map()
         cache = self._load_summary_cache()
-        changed = False
-        rows = []
+        folders = self._summary_folders
         shards = os.path.join(self.paths.annotations, "")
         stat = os.stat
+        scan_start = time.time_ns()
+        changed = False
+        # Every save replaces a file in its folder, which changes the folder's
+        # mtime: a folder unchanged since it was last checked needs no look at
+        # its files. Folders changed shortly before they were checked are
+        # checked again, as a second change within one timestamp tick would not
+        # show (git's "racily clean" rule).
+        trusted = set()
+        for prefix in self._prefixes():
+            try:
+                mtime = stat(f"{shards}{prefix}").st_mtime_ns
+            except FileNotFoundError:
+                mtime = -1
+            seen = folders.get(prefix)
+            if seen is not None and seen[0] == mtime and mtime < seen[1] - _RACY_NS:
+                trusted.add(prefix)
+            else:
+                folders[prefix] = [mtime, scan_start]
+                changed = (
+                    changed or seen is None or seen[0] != mtime or mtime < scan_start - _RACY_NS
+                )
+        rows = []
         for article in self._sorted():
             aid = article.id
-            try:
-                key: list[int] | None = _shard_key(stat(f"{shards}{aid[:2]}/{aid}.json"))
-            except FileNotFoundError:
-                key = None
             entry = cache.get(aid)
-            if entry is None or entry[0] != key:
-                entry = self._summary_entry(aid, key)
-                if entry is None:
-                    entry = [key, [], 0, 0]
-                else:
-                    cache[aid] = entry
-                    changed = True
+            if entry is None or aid[:2] not in trusted:
+                try:
+                    key: list[int] | None = _shard_key(stat(f"{shards}{aid[:2]}/{aid}.json"))
+                except FileNotFoundError:
+                    key = None
+                if entry is None or entry[0] != key:
+                    entry = self._summary_entry(aid, key)
+                    if entry is None:
+                        # Unreadable: shown empty, checked again next time.
+                        folders.pop(aid[:2], None)
+                        entry = [key, [], 0, 0]
+                    else:
+                        cache[aid] = entry
+                        changed = True
             rows.append(ArticleSummary(article, list(entry[1]), entry[2], entry[3]))
         # list(cache) is one step under the GIL: a worker thread may be adding.
         for gone in [aid for aid in list(cache) if aid not in articles]:
@@ -605,6 +634,12 @@ class Library:
             wanted = " ".join(tag.split()).casefold()
             rows = [r for r in rows if any(t.casefold() == wanted for t in r.tags)]
         return rows
+
+    def _prefixes(self) -> set[str]:
+        self._article_map()
+        if self._prefix_cache is None:
+            self._prefix_cache = {aid[:2] for aid in self._articles}
+        return self._prefix_cache
 
     def _summary_entry(self, aid: str, key: list[int] | None) -> list[Any] | None:
         if key is None:
@@ -620,17 +655,24 @@ class Library:
     def _load_summary_cache(self) -> dict[str, list[Any]]:
         if self._summary_cache is None:
             cache: dict[str, list[Any]] = {}
+            folders: dict[str, list[int]] = {}
             try:
                 data = json.loads(self.paths.summary_cache.read_bytes())
-                if data.get("format") == _SUMMARY_FORMAT and isinstance(data["entries"], dict):
-                    cache = data["entries"]
+                if (
+                    data.get("format") == _SUMMARY_FORMAT
+                    and isinstance(data["entries"], dict)
+                    and isinstance(data["folders"], dict)
+                ):
+                    cache, folders = data["entries"], data["folders"]
             except (OSError, ValueError, KeyError, TypeError, AttributeError):
                 pass
             self._summary_cache = cache
+            self._summary_folders = folders
         return self._summary_cache
 
     def _save_summary_cache(self, cache: dict[str, list[Any]]) -> None:
-        raw = json.dumps({"format": _SUMMARY_FORMAT, "entries": dict(cache)}, ensure_ascii=False)
+        data = {"format": _SUMMARY_FORMAT, "entries": dict(cache), "folders": self._summary_folders}
+        raw = json.dumps(data, ensure_ascii=False)
         with contextlib.suppress(SaveFailed, UnicodeEncodeError):
             write_atomic(self.paths.summary_cache, raw.encode("utf-8"), durable=False)
 

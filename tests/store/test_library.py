@@ -450,3 +450,36 @@ def test_failed_index_write_changes_nothing(
     _, status = library.add_article("Saved now.", title="n", source="n.txt")
     assert status == "added"
     assert len(Library(library.root).articles()) == 2
+
+
+def test_list_looks_only_into_changed_folders(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import store.library as library_mod
+
+    arts = [library.add_article(f"Text {i}.", title=f"t{i}", source=f"{i}")[0] for i in range(6)]
+    for art in arts:
+        library.add_note(art.id, "n")
+    library.summaries()
+    # Treat every folder as settled (as it is two seconds after its last change).
+    monkeypatch.setattr(library_mod, "_RACY_NS", -(10**18))
+    reader = Library(library.root)
+    reader.summaries()
+    calls: list[str] = []
+    real_stat = os.stat
+
+    def counting_stat(path, *args, **kwargs):
+        if str(path).endswith(".json") and "annotations" in str(path):
+            calls.append(str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(library_mod.os, "stat", counting_stat)
+    assert [r.notes for r in reader.summaries()] == [1] * 6
+    assert calls == []  # only the folders were looked at
+    library.add_note(arts[0].id, "second")
+    calls.clear()
+    rows = {r.article.id: r.notes for r in reader.summaries()}
+    assert rows[arts[0].id] == 2
+    assert sum(c.endswith(".json") for c in calls) == sum(a.id[:2] == arts[0].id[:2] for a in arts)
