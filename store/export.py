@@ -184,17 +184,38 @@ def _encode(markdown: str) -> bytes:
     return markdown.encode("utf-8", errors="replace")
 
 
+def export_one(
+    library, article: Article, renderer: Callable[[ExportItem], str], path: Path
+) -> None:
+    """Render one article and write it to ``path`` (atomic; untouched if unchanged)."""
+    item = ExportItem(
+        article=article,
+        text=library.text(article.id),
+        annotations=library.annotations(article.id),
+        analysis=library.analysis(article.id),
+    )
+    try:
+        _write_if_changed(path, _encode(renderer(item)))
+    except OSError as err:
+        raise StoreError(f"{path}: cannot write ({err.strerror or err})") from None
+
+
 def export_articles(
     library,
     ids: Iterable[str],
     profile: str = "obsidian",
     out_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> list[Path]:
     """Write one Markdown file per article into ``out_dir`` (created if missing;
     default ``./margin-export``). Each write is atomic; a file that already holds
-    exactly the new text is left untouched. ``progress(done, total)`` is called after
-    every file. Returns the paths in the order of ``ids`` (each article once)."""
+    exactly the new text is left untouched. ``progress(done, total)`` is called as
+    files are written (an exception raised by it stops the export). Returns the
+    paths in the order of ``ids`` (each article once).
+
+    ``workers``: processes to share a large export between; None picks one per CPU
+    (up to four) for a few thousand articles or more, else 1 (no processes)."""
     renderer = _renderer(profile)
     out = Path(out_dir) if out_dir is not None else Path.cwd() / "margin-export"
     try:
@@ -205,21 +226,18 @@ def export_articles(
         ) from None
     articles = _resolve(library, ids)
     names = _unique_names(articles)
+    paths = [out / name for name in names]
     total = len(articles)
-    paths = []
-    for done, (article, name) in enumerate(zip(articles, names, strict=True), 1):
-        item = ExportItem(
-            article=article,
-            text=library.text(article.id),
-            annotations=library.annotations(article.id),
-            analysis=library.analysis(article.id),
-        )
-        path = out / name
-        try:
-            _write_if_changed(path, _encode(renderer(item)))
-        except OSError as err:
-            raise StoreError(f"{path}: cannot write ({err.strerror or err})") from None
-        paths.append(path)
+
+    from store import export_parallel
+
+    if workers is None:
+        workers = export_parallel.auto_workers(library, total)
+    if workers > 1 and export_parallel.can_share(library):
+        export_parallel.export_in_processes(library, articles, paths, profile, progress, workers)
+        return paths
+    for done, (article, path) in enumerate(zip(articles, paths, strict=True), 1):
+        export_one(library, article, renderer, path)
         if progress is not None:
             progress(done, total)
     return paths

@@ -117,6 +117,26 @@ def test_export_articles_takes_prefixes_and_writes_each_article_once(
     assert [p.name for p in paths] == [file_name(lib.get(seed_id)), file_name(lib.get(other_id))]
 
 
+def test_export_in_processes_writes_the_same_files(seeded, tmp_path: Path, monkeypatch) -> None:
+    from store import export_parallel
+
+    lib, seed_id, other_id = seeded
+    serial = export_articles(lib, [seed_id, other_id], "logseq", tmp_path / "serial", workers=1)
+    monkeypatch.setattr(export_parallel, "CHUNK", 1)  # one task per article
+    calls: list[tuple[int, int]] = []
+    shared = export_articles(
+        lib,
+        [seed_id, other_id],
+        "logseq",
+        tmp_path / "shared",
+        lambda d, t: calls.append((d, t)),
+        2,
+    )
+    assert [p.name for p in shared] == [p.name for p in serial]
+    assert [p.read_bytes() for p in shared] == [p.read_bytes() for p in serial]
+    assert calls == [(1, 2), (2, 2)]
+
+
 def test_reexport_after_an_edit_changes_only_that_file(seeded, tmp_path: Path) -> None:
     lib, seed_id, other_id = seeded
     seed_path, other_path = export_articles(lib, [seed_id, other_id], out_dir=tmp_path)
