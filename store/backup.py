@@ -223,9 +223,11 @@ def read_backup(path: Path) -> tuple[list[tuple[Article, str, Annotations]], lis
     if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
         raise BackupInvalid(f"{path}: not a margin backup: bad schema version {schema!r}")
     if schema > BACKUP_SCHEMA:
+        version = doc.get("margin_version")
+        by = f"margin {version}" if isinstance(version, str) and version else "a newer margin"
         raise BackupTooNew(
-            f"{path}: written by a newer margin ({doc.get('margin_version', '?')}, backup "
-            f"schema {schema}; this one reads up to {BACKUP_SCHEMA}): upgrade margin"
+            f"{path}: written by {by} (backup schema {schema}; this margin reads up to "
+            f"{BACKUP_SCHEMA}): upgrade margin to restore it"
         )
     try:
         if not isinstance(doc.get("articles"), list) or not isinstance(doc.get("taught", []), list):
@@ -254,8 +256,10 @@ def restore(library, path: Path, merge: bool = False) -> dict[str, int]:
     path = Path(path)
     records, taught = read_backup(path)
     if not merge and not library.is_empty():
+        n = len(library.articles())
         raise LibraryNotEmpty(
-            f"{path}: the library is not empty; restore into an empty library, or merge"
+            f"{path}: the library already has {n} article{'s' if n != 1 else ''}; restore "
+            "into an empty library, or merge into this one (--merge)"
         )
     counts = {"articles": 0, "skipped": 0, "highlights": 0, "notes": 0, "taught": 0}
     bulk = getattr(library, "import_records", None)  # one index write for all, when offered

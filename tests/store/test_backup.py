@@ -99,7 +99,7 @@ def test_restore_refuses_a_non_empty_library_unless_merge(tmp_path: Path) -> Non
     target = Library(tmp_path / "target")
     target.add_article("Someone else's article.\n\nWith a body.", title="Other", source="o.txt")
     before = [a.id for a in target.articles()]
-    with pytest.raises(LibraryNotEmpty, match="not empty"):
+    with pytest.raises(LibraryNotEmpty, match="already has 1 article;.*--merge"):
         restore(target, path)
     assert [a.id for a in target.articles()] == before
 
@@ -161,7 +161,7 @@ def test_restore_refuses_tampered_text_and_bad_records(tmp_path: Path) -> None:
 
 def test_restore_refuses_a_newer_schema(tmp_path: Path) -> None:
     doc = {"format": "margin-backup", "schema": BACKUP_SCHEMA + 1, "articles": [], "taught": []}
-    _refused(tmp_path, json.dumps(doc).encode(), BackupTooNew, "newer margin")
+    _refused(tmp_path, json.dumps(doc).encode(), BackupTooNew, "a newer margin .*upgrade")
 
 
 def test_backup_into_a_folder_is_refused(tmp_path: Path) -> None:
