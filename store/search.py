@@ -62,7 +62,7 @@ _KIND_RANK = {kind: i for i, kind in enumerate(KINDS)}
 # How many names the trigram index hands to the re-ranker; measured in
 # bench/search.py (recall against an exhaustive ranking, and time per query).
 CANDIDATES = 400
-NAME_CUTOFF = 60.0
+NAME_CUTOFF = 70.0
 TEXT_CUTOFF = 60.0
 
 
