@@ -398,3 +398,21 @@ def test_colliding_file_names_get_longer_ids() -> None:
     assert len({n.casefold() for n in names}) == 3
     assert names[2] == "other-abcdef0123.md"
     assert names[0] != names[1] and names[0].startswith("same-title-abcdef0123")
+
+
+def test_orphan_highlights_and_dangling_notes_are_kept() -> None:
+    item = seed_item()
+    item.annotations.highlights[0].orphan = True
+    item.annotations.notes.append(
+        Note(
+            id="n-0009",
+            text="On a deleted highlight.",
+            created="2025-11-04",
+            highlight_id="hl-gone",
+        )
+    )
+    for profile in export.PROFILES:
+        md = export.render(item, profile)
+        assert "no longer in the article's text" in md, profile
+        notes = md[md.index("Notes") : md.index("Highlights")]
+        assert "On a deleted highlight." in notes, profile
