@@ -94,6 +94,7 @@ _FIXTURE_BEFORE_RE = re.compile(
     r"[ \t]+$"
 )
 _POSSESSIVE = ("'s", "’s", "'", "’")
+_MID_SENTENCE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz,")
 # A common noun in apposition before a name says what the name is: "carmaker
 # Magna", "first division side Nice", "the town of Tavildara", "actor Jason Beghe".
 _ORG_NOUNS = frozenset(
@@ -230,6 +231,8 @@ def _is_acronym(word: str) -> bool:
 
 
 def _sentence_initial(text: str, pos: int, block_start: int) -> bool:
+    if pos - block_start >= 2 and text[pos - 1] == " " and text[pos - 2] in _MID_SENTENCE_CHARS:
+        return False  # the common case, a word after a lower-case word or a comma
     ws = max(block_start, pos - 12)
     window = text[ws:pos]
     if ws == block_start:
@@ -637,10 +640,12 @@ def _line_kind(text: str, start: int, end: int, kind: str) -> str:
     """'table' for results rows, 'caps' for ALL CAPS lines, 'titlecase' for Title Case
     headings, else 'prose'."""
     line = text[start:end]
-    if _NUMBER_RE.search(line) and _is_table_row(line):
+    if len(line) <= 120 and _NUMBER_RE.search(line) and _is_table_row(line):
         return "table"
-    lower = sum(map(len, _LOWER_RUN_RE.findall(line)))
-    if lower <= 0.25 * len(line):
+    # Most lines are prose with plenty of lower case early on: decide on a prefix.
+    head_lower = sum(map(len, _LOWER_RUN_RE.findall(line, 0, 100)))
+    lower = head_lower if head_lower > 40 else sum(map(len, _LOWER_RUN_RE.findall(line)))
+    if lower <= 0.25 * len(line) and head_lower <= 40:
         letters = sum(map(len, _LETTER_RUN_RE.findall(line)))
         if letters >= 4 and lower <= (1 - _CAPS_LINE_MIN) * letters and len(line.split()) >= 2:
             return "caps"
@@ -721,6 +726,30 @@ def _match_known(
     return out
 
 
+# Words that make a run need the full cut: titles, connectors, edge words.
+_SLOW_WORDS = gz.PERSON_TITLES | frozenset(_CONNECTORS) | _EDGE_WORDS | gz.FUNCTION_WORDS
+
+
+class _Watch:
+    """The text's mid-sentence words, noting whether a rule looked at them."""
+
+    __slots__ = ("words", "used")
+
+    def __init__(self, words: set[str]) -> None:
+        self.words = words
+        self.used = False
+
+    def __contains__(self, word: str) -> bool:
+        self.used = True
+        return word in self.words
+
+
+# Cuts and static types of runs that hold in any text ("Donald Trump" mid-sentence),
+# shared across texts; bounded so a long session cannot grow it without limit.
+_RUN_CACHE: dict[tuple[str, bool], list[tuple[int, int, str, str | None, int]]] = {}
+_RUN_CACHE_MAX = 50_000
+
+
 def _cut_run(
     text: str,
     s: int,
@@ -730,34 +759,72 @@ def _cut_run(
     mid_words: set[str],
     mid_edges: set[str],
     lower_seen: dict[str, bool],
-) -> list[tuple[int, int, list[str], bool, bool, str | None, int]]:
-    """The mentions of one run (offsets relative to ``s``) with their static types."""
+) -> tuple[list[tuple[int, int, list[str], bool, bool, str | None, int]], bool]:
+    """The mentions of one run (offsets relative to ``s``) with their static types,
+    and whether they depend on the rest of the text (else they hold in any text)."""
     out = []
-    for seg in _segments(text, s, e, initial, g, mid_words):
+    run = text[s:e]
+    depends = False
+    if not initial and _SIMPLE_WORD_RE.fullmatch(run):
+        # The commonest run, one plain word mid-sentence: no cutting needed.
+        if len(run) == 1 or run in gz.PERSON_TITLES or run in gz.FUNCTION_WORDS:
+            return out, depends
+        if _is_common(run, g) and not _any_gaz(run, g) and not _is_acronym(run):
+            seen = lower_seen.get(run.lower())
+            if seen is None:
+                seen = lower_seen[run.lower()] = _occurs_lowercase(text, run.lower())
+            if seen:
+                return out, True
+            depends = True
+        t, strength = _type_static((run,), False, g)
+        if t is not None:
+            out.append((0, e - s, [run], False, False, t, strength))
+        return out, depends
+    if not initial and run.count(" ") == 1:
+        # Two plain words mid-sentence ("Donald Trump"): one name, nothing to cut.
+        first, last = run.split(" ")
+        if (
+            _SIMPLE_WORD_RE.fullmatch(first)
+            and _SIMPLE_WORD_RE.fullmatch(last)
+            and len(first) > 1
+            and len(last) > 1
+            and first not in _SLOW_WORDS
+            and last not in _SLOW_WORDS
+        ):
+            t, strength = _type_static((first, last), False, g)
+            if t is not None:
+                out.append((0, e - s, [first, last], False, False, t, strength))
+            return out, False
+    watch = _Watch(mid_words)
+    for seg in _segments(text, s, e, initial, g, watch):
         if len(seg.words) == 1:
             w = seg.words[0]
             if w in gz.FUNCTION_WORDS and not seg.person:
                 continue
             common = _is_common(w, g)
             if seg.initial:
-                lw = w.lower()
-                seen = lower_seen.get(lw) if common else False
-                if seen is None:
-                    seen = lower_seen[lw] = _occurs_lowercase(text, lw)
                 evidence = (
                     _any_gaz(w, g)
-                    # a common word the text also writes in lower case ("Iodine
-                    # deficiency ...") is capitalised only by its position
-                    or (w in mid_edges and not seen)
                     or _is_acronym(w)
                     or (not common and len(w) > 2)
                     or w in gz.ORG_CUES
                 )
                 if not evidence:
+                    depends = True  # the answer now rests on this text's other words
+                if not evidence and w in mid_edges:
+                    # a common word the text also writes in lower case ("Iodine
+                    # deficiency ...") is capitalised only by its position
+                    lw = w.lower()
+                    seen = lower_seen.get(lw)
+                    if seen is None:
+                        seen = lower_seen[lw] = _occurs_lowercase(text, lw)
+                    evidence = not seen
+                if not evidence:
                     continue
             elif common and not seg.person and not _any_gaz(w, g) and not _is_acronym(w):
                 # A capitalised common word ("Women", "Prices") is a name only
                 # if the text never uses it as a plain word.
+                depends = True
                 lw = w.lower()
                 seen = lower_seen.get(lw)
                 if seen is None:
@@ -768,7 +835,7 @@ def _cut_run(
         if t is None:
             continue
         out.append((seg.start - s, seg.end - s, seg.words, seg.person, seg.initial, t, strength))
-    return out
+    return out, depends or watch.used
 
 
 def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
@@ -818,12 +885,16 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
         key = (text[s:e], initial)
         cached = seg_cache.get(key)
         if cached is None:
-            cached = seg_cache[key] = [
-                (rs, rend, " ".join(words), t, strength)
-                for rs, rend, words, _p, _i, t, strength in _cut_run(
-                    text, s, e, initial, g, mid_words, mid_edges, lower_seen
-                )
-            ]
+            cached = _RUN_CACHE.get(key)
+        if cached is None:
+            cut, depends = _cut_run(text, s, e, initial, g, mid_words, mid_edges, lower_seen)
+            cached = [(rs, rend, " ".join(w), t, st) for rs, rend, w, _p, _i, t, st in cut]
+            if depends:
+                seg_cache[key] = cached
+            else:
+                if len(_RUN_CACHE) >= _RUN_CACHE_MAX:
+                    _RUN_CACHE.clear()
+                _RUN_CACHE[key] = cached
         for rs, rend, name, t, strength in cached:
             if t == _LONE:
                 t, strength = _type_lone(name, s + rs, text, g)

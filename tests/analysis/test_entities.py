@@ -338,3 +338,34 @@ def test_name_ending_in_a_city_is_a_club_or_company():
 def test_all_caps_country_in_a_market_report_is_a_place():
     s = spans("A title line\n\nGERMANY - Bunds extended losses on Friday.\n")
     assert ("GERMANY", "PLACE") in s
+
+
+def test_names_cached_from_one_text_do_not_leak_into_another():
+    import analysis.entities as entities_module
+
+    first = "A title line\n\nThe Green Party met. Green flags flew.\n"
+    second = "A title line\n\nGreen flags flew over the square. Karin Dahl watched.\n"
+    entities_module._RUN_CACHE.clear()
+    fresh = ents(second)
+    entities_module._RUN_CACHE.clear()
+    ents(first)
+    assert ents(second) == fresh
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Green", "Stoke", "Donald Trump", "The", "Lisbon", "said", "."]),
+        max_size=30,
+    ),
+    st.lists(st.sampled_from(["Green", "Stoke", "Lisbon", "flags", ".", "in"]), max_size=30),
+)
+def test_results_do_not_depend_on_texts_analysed_before(a, b):
+    import analysis.entities as entities_module
+
+    text_a, text_b = "Title\n\n" + " ".join(a), "Title\n\n" + " ".join(b)
+    entities_module._RUN_CACHE.clear()
+    fresh = ents(text_b)
+    entities_module._RUN_CACHE.clear()
+    ents(text_a)
+    assert ents(text_b) == fresh
