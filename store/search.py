@@ -342,20 +342,22 @@ class SearchIndex:
         self._articles[aid] = state
         self._titles[aid] = record.title
         new_nodes: list[int] = []
+        # Each distinct (text, type, canonical) is resolved once per article.
+        triples = Counter((e[0], e[1], e[2] or e[0]) for e in record.entities)
         resolved: dict[tuple[str, str, str], int | None] = {}
-        nodes, forms, mentions = state.nodes, state.forms, state.mentions
-        for text, etype, canonical, start, end in record.entities:
-            form = canonical or text
-            triple = (text, etype, form)
-            nid = resolved.get(triple, 0)
-            if nid == 0:
-                nid = resolved[triple] = self._resolve(state, text, etype, form, new_nodes)
-            if nid is None:
-                continue
-            nodes[nid] = nodes.get(nid, 0) + 1
-            forms[(nid, form)] = forms.get((nid, form), 0) + 1
-            mentions.append((nid, start, end, text))
-        for (nid, form), count in state.forms.items():
+        nodes, forms = state.nodes, state.forms
+        for triple, count in triples.items():
+            text, etype, form = triple
+            nid = resolved[triple] = self._resolve(state, text, etype, form, new_nodes)
+            if nid is not None:
+                nodes[nid] = nodes.get(nid, 0) + count
+                forms[(nid, form)] = forms.get((nid, form), 0) + count
+        state.mentions = [
+            (nid, start, end, text)
+            for text, etype, canonical, start, end in record.entities
+            if (nid := resolved[(text, etype, canonical or text)]) is not None
+        ]
+        for (nid, form), count in forms.items():
             node = self._nodes[nid]
             node.forms[form] = node.forms.get(form, 0) + count
             node.articles[aid] = state.nodes[nid]
@@ -400,9 +402,10 @@ class SearchIndex:
         if nid is None:
             nid = self._new_node(etype, key)
             new_nodes.append(nid)
-        for term in (key, full, surface):
-            if term and (term, nid) not in state.terms:
-                state.terms.add((term, nid))
+        terms = state.terms
+        for term in {key, full, surface} if full != surface or key != full else (key,):
+            if term and (term, nid) not in terms:
+                terms.add((term, nid))
                 self._ref_term(term, nid)
         return nid
 
