@@ -20,6 +20,7 @@ keeps that name alone (that is how ``split`` sticks), and ``reject`` drops it.
 from __future__ import annotations
 
 import gc
+import heapq
 import itertools
 from collections import Counter
 from collections.abc import Iterable
@@ -822,12 +823,13 @@ class SearchIndex:
                 return True
             return doc.article_id in allowed or bool(tag_norms) and tag_norms <= doc.tags
 
-        ranked = sorted(
+        ranked = heapq.nsmallest(
+            limit,
             (did for did in scored if keep(self._docs[did])),
             key=lambda d: (-scored[d], self._titles.get(self._docs[d].article_id, ""), d),
         )
         hits = []
-        for did in ranked[:limit]:
+        for did in ranked:
             doc = self._docs[did]
             aid = doc.article_id
             hits.append(
