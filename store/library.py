@@ -174,7 +174,8 @@ class Library:
         self._code_fingerprint: str | None = None
         # Reading now reports a damaged or too-new library when it is opened.
         self._article_map()
-        remove_stale_temp_files(root)
+        for folder in (root, self.paths.derived):
+            remove_stale_temp_files(folder)
 
     @staticmethod
     def default_root() -> Path:
@@ -334,7 +335,7 @@ class Library:
         prefix = article_id.strip().lower()
         if not prefix:
             raise NotFound("no article id given")
-        matches = [aid for aid in articles if aid.startswith(prefix)]
+        matches = [aid for aid in articles if aid.lower().startswith(prefix)]
         if len(matches) == 1:
             return articles[matches[0]]
         if not matches:
