@@ -163,7 +163,9 @@ class Library:
         self._storage: DurableStorage = self._db.storage  # type: ignore[assignment]
         self._tables_key: tuple[int, ...] | None = None
         self._articles: dict[str, Article] = {}
-        self._records: dict[str, dict[str, Any]] = {}
+        # The records and the Article objects built from them, as one pair so
+        # that a thread swapping them in never leaves a mismatched half.
+        self._built: tuple[dict[str, dict[str, Any]], dict[str, Article]] = ({}, {})
         self._taught_records: list[dict[str, Any]] = []
         self._raw_tables: dict[str, Any] | None = None
         self._sorted_cache: list[Article] | None = None
@@ -279,12 +281,12 @@ class Library:
         # Records are replaced, never changed in place, so after a write only the
         # new ones need building (the old record objects are held, so identity
         # comparisons are sound).
-        previous = self._records
+        previous, built = self._built
         records = tables.get(ARTICLES, {})
         try:
             for aid, rec in records.items():
                 if previous.get(aid) is rec:
-                    articles[aid] = self._articles[aid]
+                    articles[aid] = built[aid]
                     continue
                 try:
                     articles[aid] = Article(**rec)
@@ -293,7 +295,7 @@ class Library:
                     articles[aid] = Article.from_dict(rec)
         except TypeError as err:
             raise LibraryCorrupt(f"{self.paths.db}: an article record is incomplete") from err
-        self._records = dict(records)
+        self._built = (dict(records), articles)
         self._articles = articles
         self._prefix_cache = None
         self._raw_tables = tables
