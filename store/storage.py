@@ -240,7 +240,7 @@ def migrate(
             raise StoreError(f"{where}: no migration from schema {version} to {version + 1}")
         data = step(data)
         version += 1
-    data[META_TABLE] = {META_DOC: {"schema": target}}
+    data[META_TABLE] = {**data.get(META_TABLE, {}), META_DOC: {"schema": target}}
     return data
 
 
@@ -307,7 +307,7 @@ class DurableStorage(Storage):
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         """Atomically and durably replace the file with ``data``."""
         data = dict(data)
-        data[META_TABLE] = {META_DOC: {"schema": self.schema}}
+        data[META_TABLE] = {**data.get(META_TABLE, {}), META_DOC: {"schema": self.schema}}
         # Serialise before touching the disk; a value JSON cannot hold fails here.
         text = json.dumps(
             data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False

@@ -331,3 +331,14 @@ def test_backup_is_copied_where_hard_links_are_refused(
     assert (tmp_path / "db.json.bak").read_bytes() == first
     assert DurableStorage(path).read()["t"]["1"]["v"] == 2
     assert _leftovers(tmp_path) == []
+
+
+def test_other_records_in_the_meta_table_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    db = TinyDB(path, storage=DurableStorage)
+    db.table("t").insert({"x": 1})
+    db.table("meta").insert({"note": "mine"})
+    db.table("t").insert({"x": 2})
+    meta = json.loads(path.read_bytes())["meta"]
+    assert meta["1"] == {"schema": SCHEMA_VERSION}
+    assert {"note": "mine"} in meta.values()
