@@ -116,7 +116,7 @@ def _same_spelling(a: str, b: str) -> bool:
 class _Node:
     """One (type, normalised name) with its spellings and article counts."""
 
-    __slots__ = ("id", "type", "key", "words", "skel", "forms", "articles")
+    __slots__ = ("id", "type", "key", "words", "skel", "forms", "fulls", "articles")
 
     def __init__(self, node_id: int, etype: str, key: str) -> None:
         self.id = node_id
@@ -125,6 +125,7 @@ class _Node:
         self.words = key.split()
         self.skel = skeleton(key)
         self.forms: dict[str, int] = {}
+        self.fulls: set[str] = {key}  # normalised forms, titles kept
         self.articles: dict[str, int] = {}
 
     @property
@@ -182,21 +183,25 @@ class _Taught:
         )
         links: dict[str, str] = {}
         for t in taught:  # later entries override earlier ones for the same name
-            key = name_key(normalize(t.text))
-            if not key:
+            # Names as taught, normalised; an entity answers to its key and to
+            # every full form it was written with ("President Ilham Aliyev").
+            full = normalize(t.text)
+            if not full:
                 continue
             if t.action == "reject":
-                self.rejected.add(key)
-                links.pop(key, None)
+                self.rejected.add(full)
+                links.pop(full, None)
             elif t.action == "retype" and t.type:
-                self.retype[key] = t.type
+                self.retype[full] = t.type
             elif t.action == "add":
-                self.rejected.discard(key)
+                self.rejected.discard(full)
                 if t.type:
-                    self.retype[key] = t.type
+                    self.retype[full] = t.type
             elif t.action in ("merge", "rename") and t.canonical:
-                self.rejected.discard(key)
-                links[key] = name_key(normalize(t.canonical))
+                self.rejected.discard(full)
+                target = normalize(t.canonical)
+                if target:
+                    links[full] = target
         parent: dict[str, str] = {}
 
         def find(k: str) -> str:
@@ -309,25 +314,26 @@ class SearchIndex:
             return
         old = self._taught
         self._taught = new
-        changed = {
+        # Retype and reject change what enters the index: re-index the articles
+        # that mention such a name. Merges and splits only change the alias graph,
+        # whose components are recomputed on demand.
+        reindex = {
             k
             for k in old.keys() | new.keys()
-            if (k in old.rejected) != (k in new.rejected)
-            or old.retype.get(k) != new.retype.get(k)
-            or (k in old.alone) != (k in new.alone)
-            or self._group_keys(old, k) != self._group_keys(new, k)
+            if (k in old.rejected) != (k in new.rejected) or old.retype.get(k) != new.retype.get(k)
         }
-        if not changed:
-            return
-        # Re-index the articles that mention a changed name: retype and reject
-        # change what enters the index; merges and splits only change the alias
-        # graph, whose components are recomputed on demand.
-        affected = {
-            aid
-            for aid, state in self._articles.items()
-            if any(self._nodes[n].key in changed for n in state.nodes)
-            or any(normalize(e[0]) in changed for e in state.record.entities)
-        }
+        affected: set[str] = set()
+        for key in reindex:
+            for nid in self._key_nodes.get(key, ()):
+                affected.update(self._nodes[nid].articles)
+        if reindex & old.rejected:
+            # A name no longer rejected has no node yet: look for it in the records.
+            for aid, state in self._articles.items():
+                for text, _etype, canonical, *_ in state.record.entities:
+                    full = normalize(canonical or text)
+                    if normalize(text) in reindex or full in reindex or name_key(full) in reindex:
+                        affected.add(aid)
+                        break
         for aid in affected:
             self.add_record(self._articles[aid].record)
         self._invalidate()
@@ -362,8 +368,7 @@ class SearchIndex:
             node = self._nodes[nid]
             node.forms[form] = node.forms.get(form, 0) + count
             node.articles[aid] = state.nodes[nid]
-        if new_nodes:
-            self._invalidate()
+        self._invalidate()  # article counts changed, and maybe the alias graph
         # passages
         self._add_doc(state, _Doc("title", record.title, aid, None, None))
         for text, speaker, start, end in record.quotes:
@@ -396,13 +401,19 @@ class SearchIndex:
         surface = normalize(text)
         key = name_key(full) if etype == "PERSON" else full
         taught = self._taught
-        if not key or key in taught.rejected or surface in taught.rejected:
+        rejected = taught.rejected
+        if not key or (rejected and (full in rejected or surface in rejected or key in rejected)):
             return None
-        etype = taught.retype.get(key, etype)
+        etype = taught.retype.get(full) or taught.retype.get(key) or etype
         nid = self._node_by.get((etype, key))
         if nid is None:
             nid = self._new_node(etype, key)
             new_nodes.append(nid)
+        if full != key:
+            fulls = self._nodes[nid].fulls
+            if full not in fulls:
+                fulls.add(full)
+                self._key_nodes.setdefault(full, set()).add(nid)
         terms = state.terms
         for term in {key, full, surface} if full != surface or key != full else (key,):
             if term and (term, nid) not in terms:
@@ -431,8 +442,7 @@ class SearchIndex:
                 gone.add(nid)
         for nid in gone:
             self._drop_node(nid)
-        if gone:
-            self._invalidate()
+        self._invalidate()
         for did in state.docs:
             self._drop_doc(did)
         for norm in state.tags:
@@ -463,7 +473,8 @@ class SearchIndex:
         """Remove a node that no article mentions any more."""
         node = self._nodes.pop(nid)
         del self._node_by[(node.type, node.key)]
-        _discard(self._key_nodes, node.key, nid)
+        for full in node.fulls:
+            _discard(self._key_nodes, full, nid)
         _discard(self._blocks, (node.type, node.skel), nid)
         if node.type == "PERSON":
             if len(node.words) > 1:
@@ -475,23 +486,33 @@ class SearchIndex:
         """Nodes joined to ``nid`` by spelling, by a MISC twin or by the user."""
         node = self._nodes[nid]
         taught = self._taught
-        alone = taught.alone
         out: set[int] = set()
-        if node.key not in alone:
+        if not self._alone(node):
             if len(node.key) >= 5:
                 for other in self._blocks.get((node.type, node.skel), ()):
-                    okey = self._nodes[other].key
-                    if other != nid and okey not in alone and _same_spelling(node.key, okey):
+                    onode = self._nodes[other]
+                    if (
+                        other != nid
+                        and not self._alone(onode)
+                        and _same_spelling(node.key, onode.key)
+                    ):
                         out.add(other)
             for other in self._key_nodes.get(node.key, ()):
                 if node.type == "MISC" or self._nodes[other].type == "MISC":
                     out.add(other)
-        gid = taught.group_of.get(node.key)
-        if gid is not None:
-            for key in taught.groups[gid]:
-                out |= self._key_nodes.get(key, set())
+        if taught.group_of:
+            for full in node.fulls:
+                gid = taught.group_of.get(full)
+                if gid is not None:
+                    for key in taught.groups[gid]:
+                        out |= self._key_nodes.get(key, set())
         out.discard(nid)
         return out
+
+    def _alone(self, node: _Node) -> bool:
+        """Whether the user split this name off (a rename of it to itself)."""
+        alone = self._taught.alone
+        return bool(alone) and not alone.isdisjoint(node.fulls)
 
     def _invalidate(self) -> None:
         self._comp_cache.clear()
@@ -571,18 +592,17 @@ class SearchIndex:
 
     def _surname_target(self, comp: frozenset[int]) -> frozenset[int] | None:
         """The one full-name component a component of lone surnames belongs to."""
-        alone = self._taught.alone
         target: frozenset[int] | None = None
         for nid in comp:
             node = self._nodes[nid]
-            if node.type != "PERSON" or len(node.words) != 1 or node.key in alone:
+            if node.type != "PERSON" or len(node.words) != 1 or self._alone(node):
                 return None
             fulls = self._by_last.get(node.skel, ())
             if len(fulls) > 8:  # a common surname: never one person
                 return None
             for full in fulls:
                 other = self._nodes[full]
-                if other.key in alone or not _same_spelling(node.key, other.words[-1]):
+                if self._alone(other) or not _same_spelling(node.key, other.words[-1]):
                     continue
                 full_comp = self._component(full)
                 if target is not None and full_comp != target:
@@ -595,10 +615,9 @@ class SearchIndex:
         comp = self._component(nid)
         comp = self._surname_target(comp) or comp
         nodes = set(comp)
-        alone = self._taught.alone
         for member in comp:
             node = self._nodes[member]
-            if node.type != "PERSON" or len(node.words) < 2 or node.key in alone:
+            if node.type != "PERSON" or len(node.words) < 2 or self._alone(node):
                 continue
             last = node.words[-1]
             for lone in self._surnames.get(node.skel.rsplit(" ", 1)[-1], ()):

@@ -260,6 +260,44 @@ def test_taught_reject_and_retype(index: SearchIndex) -> None:
     assert entity_hits(index, "Zangezur")[0].type == "PLACE"
 
 
+def test_taught_names_with_title_words() -> None:
+    records = [
+        ArticleRecord(
+            "g1",
+            "cars",
+            entities=[ent("General Motors", "ORG"), ent("Motors", "ORG"), ent("Mary Barra")],
+        )
+    ]
+    index = SearchIndex.from_records(records)
+    index.update_taught([Teach("reject", "General Motors")])
+    names = {h.text for h in entity_hits(index, "motors", limit=10)}
+    assert "General Motors" not in names and "Motors" in names
+    index.update_taught([Teach("retype", "General Motors", type="MISC")])
+    assert entity_hits(index, "General Motors")[0].type == "MISC"
+    index.update_taught([Teach("merge", "Mary Barra", canonical="General Motors")])
+    assert entity_hits(index, "Mary Barra")[0].key == entity_hits(index, "General Motors")[0].key
+
+
+def test_taught_merge_finds_a_person_by_a_titled_full_form() -> None:
+    records = [
+        ArticleRecord("t1", "one", entities=[ent("President Ilham Aliyev")]),
+        ArticleRecord("t2", "two", entities=[ent("Azerbaijan", "PLACE")]),
+    ]
+    index = SearchIndex.from_records(records)
+    index.update_taught([Teach("merge", "President Ilham Aliyev", canonical="Azerbaijan")])
+    hit = entity_hits(index, "Ilham Aliyev")[0]
+    assert articles_of(hit) == {"t1", "t2"}
+
+
+def test_adding_an_article_updates_counts_of_a_known_entity(index: SearchIndex) -> None:
+    assert len(entity_hits(index, "Zaur Mammadov")[0].articles) == 1
+    index.add_record(ArticleRecord("z1", "more", entities=[ent("Zaur Mammadov")] * 2))
+    counts = {a.id: a.count for a in entity_hits(index, "Zaur Mammadov")[0].articles}
+    assert counts == {"a3": 1, "z1": 2}
+    index.remove_article("z1")
+    assert len(entity_hits(index, "Zaur Mammadov")[0].articles) == 1
+
+
 def test_taught_applies_when_building(index: SearchIndex) -> None:
     built = SearchIndex.from_records(
         caucasus(), taught=[Teach("merge", "Ian Smith", canonical="Zaur Mammadov")]
