@@ -232,7 +232,14 @@ class _Taught:
 
 
 class SearchIndex:
-    """An in-memory, incrementally updated index of one library."""
+    """An in-memory, incrementally updated index of one library.
+
+    Not thread-safe: build it in a worker (``build`` returns a new object, so it
+    can be swapped in whole), then search and update it from one thread.
+    Typical use: ``index = SearchIndex.build(library)``; after an import, edit or
+    deletion ``index.update_article(library, article_id)``; after teaching an
+    entity ``index.update_taught(library.taught())``.
+    """
 
     def __init__(self) -> None:
         self._ids = itertools.count(1)
