@@ -26,7 +26,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 from tinydb import TinyDB
-from tinydb.table import Document, Table
+from tinydb.table import Table
 
 from store import anchoring
 from store.errors import LibraryBusy, LibraryCorrupt, NotFound, SaveFailed, StoreError
@@ -717,18 +717,35 @@ class Library:
         return not self._article_map()
 
     # --- annotations ----------------------------------------------------------
-    def _shard_db(self, article_id: str) -> _Database:
-        return _Database(self.paths.shard(article_id), storage=DurableStorage)
+    # A shard is a small TinyDB database (tables "meta" and "annotations", one
+    # record keyed by the article id). A save reads and writes it through its
+    # storage directly: one read and one durable write.
+    def _shard_storage(self, article_id: str) -> DurableStorage:
+        return DurableStorage(self.paths.shard(article_id))
+
+    def _read_shard_tables(self, storage: DurableStorage) -> dict[str, Any]:
+        tables = storage.read() or {}
+        tables.setdefault(ANNOTATIONS, {})
+        return tables
 
     def _read_shard(self, article_id: str) -> dict[str, Any]:
-        found = self._shard_db(article_id).table(ANNOTATIONS).get(doc_id=article_id)
+        tables = self._read_shard_tables(self._shard_storage(article_id))
         doc = _empty_doc()
-        if found is not None:
-            doc.update(found)
+        doc.update(tables[ANNOTATIONS].get(article_id) or {})
         return doc
 
-    def _write_shard(self, article_id: str, doc: dict[str, Any]) -> None:
-        self._shard_db(article_id).table(ANNOTATIONS).upsert(Document(doc, doc_id=article_id))
+    def _write_shard(
+        self,
+        article_id: str,
+        doc: dict[str, Any],
+        storage: DurableStorage | None = None,
+        tables: dict[str, Any] | None = None,
+    ) -> None:
+        if storage is None:
+            storage = self._shard_storage(article_id)
+        tables = {} if tables is None else tables
+        tables.setdefault(ANNOTATIONS, {})[article_id] = doc
+        storage.write(tables)
         cache = self._summary_cache
         if cache is not None:
             # The lock is held, so the file is still the one just written.
@@ -750,7 +767,10 @@ class Library:
     def _modify_locked(
         self, article: Article, fn: Callable[[dict[str, Any], _Context], Any]
     ) -> Any:
-        doc = self._read_shard(article.id)
+        storage = self._shard_storage(article.id)
+        tables = self._read_shard_tables(storage)
+        doc = _empty_doc()
+        doc.update(tables[ANNOTATIONS].get(article.id) or {})
         ctx = _Context(self, article)
         if doc.get("anchored") != article.sha256:
             if doc["highlights"]:
@@ -758,7 +778,7 @@ class Library:
             doc["anchored"] = article.sha256
             doc["position"] = min(int(doc.get("position") or 0), article.chars)
         result = fn(doc, ctx)
-        self._write_shard(article.id, doc)
+        self._write_shard(article.id, doc, storage, tables)
         return result
 
     def annotations(self, article_id: str) -> Annotations:

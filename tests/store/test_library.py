@@ -308,6 +308,7 @@ def test_busy_library(tmp_path: Path) -> None:
 
 def test_damaged_shard_is_reported_and_kept(library: Library, article: Article) -> None:
     library.add_note(article.id, "precious")
+    library.add_tags(article.id, ["kept"])
     shard = library.paths.shard(article.id)
     damaged = shard.read_bytes()[:-7]
     shard.write_bytes(damaged)
@@ -317,7 +318,9 @@ def test_damaged_shard_is_reported_and_kept(library: Library, article: Article) 
         library.add_note(article.id, "would overwrite")
     assert shard.read_bytes() == damaged
     assert library.summaries()[0].article.id == article.id  # the list still opens
-    assert (shard.parent / (shard.name + ".bak")).exists()
+    # The previous version is there to recover from.
+    bak = shard.parent / (shard.name + ".bak")
+    assert "precious" in bak.read_text(encoding="utf-8")
 
 
 def test_missing_library_without_create(tmp_path: Path) -> None:
