@@ -525,10 +525,16 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
             if last in gz.PLACE_CUES and len(words) == 2 and words[0] not in g.demonyms:
                 return "PLACE", 2
             return "ORG", 3
-        if last in gz.PLACE_CUES or first in gz.PLACE_HEADS:
+        if last in gz.PLACE_CUES:
             return "PLACE", 3
-        if last in gz.MISC_CUES:
-            return "MISC", 3
+        if last in gz.MISC_CUES and not (last == "Day" and first in g.given):
+            return "MISC", 3  # before place heads: "Gulf War"; not "Doris Day"
+        if first in gz.PLACE_HEADS:
+            return "PLACE", 3
+        if "&" in words:
+            return "ORG", 2  # "Douglas & Lomason", "Standard & Poor"
+        if last in g.demonyms and len(words) == 2 and first not in g.given:
+            return "MISC", 2  # "Iraqi Kurds", "Roman Catholic", "Latin American"
         if first in gz.DIRECTIONS:
             rest = " ".join(words[1:])
             if rest in g.demonyms:
@@ -544,6 +550,8 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
             found = g.upper.get(last)
             if found is not None:
                 return found[0], 3  # "GERMANY - Bunds extended losses"
+        if last in gz.TIME_ZONES:
+            return "MISC", 2
         if _is_acronym(last):
             return "ORG", 2
         if "-" in last:
@@ -624,9 +632,12 @@ def _table_entities(text: str, b: Block, known: _Chain, g: gz.Gazetteer) -> list
             if not _any_gaz(name, g):
                 continue  # "(Z)", "(halftime ...)": qualifiers, not names
             t = "PLACE" if name in g.countries or found is None else found[0]
-        elif (words[0] in g.given and words[0] not in gz.PERSON_TITLES) or (
-            len(words[0]) == 2 and words[0].endswith(".")
-        ):
+        elif (
+            len(words) >= 2
+            and words[0] in g.given
+            and words[0] not in gz.PERSON_TITLES
+            and not _is_common(words[-1], g)
+        ) or (len(words[0]) == 2 and words[0].endswith(".")):
             t = "PERSON"
         elif name in g.countries:
             t = "PLACE"  # national teams keep their country

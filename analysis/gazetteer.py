@@ -26,6 +26,7 @@ __all__ = [
     "PLACE_ACRONYMS",
     "REGIONS",
     "CALENDAR",
+    "TIME_ZONES",
     "FUNCTION_WORDS",
 ]
 
@@ -63,7 +64,10 @@ ORG_CUES = frozenset(
     Records Studios Pictures Entertainment Airport Railways Railway Lines Labs Laboratories
     Center Centre Reserve Mint Treasury Tribunal Kremlin Pentagon House Cooperation
     United Rovers Wanderers Athletic City Town County XI Giants Yankees Council Unions
-    Democrats Republicans Socialists Conservatives Liberals Communists Greens""".split()
+    Democrats Republicans Socialists Conservatives Liberals Communists Greens Daily Herald
+    Tribune Gazette Telegraph Chronicle Newsroom Newsdesk Pharmaceuticals Chemicals Foods
+    Steel Mining Minerals Resources Electronics Semiconductor Telecommunications Computers
+    Breweries Brewery Textiles Shipping Investments Financial Realty Properties""".split()
 )
 # Last words that make a capitalised run a place.
 PLACE_CUES = frozenset(
@@ -80,7 +84,7 @@ MISC_CUES = frozenset(
     Revolution Festival Summit Treaty Agreement Accord Act Declaration Expo Series Tour
     Marathon Derby Trophy Week Pipeline Doctrine Plan Initiative Program Programme Project
     Protocol Convention Charter Conference Grand Prix Classic Masters Rally Olympiad
-    League Bowl Medal Index Awards Constitution Code Bill Crisis Uprising Spring""".split()
+    League Bowl Medal Index Awards Constitution Code Bill Crisis Uprising Spring Day Slam""".split()
 )
 # A run "X of Y" is one name only when X ends in one of these.
 OF_HEADS = (
@@ -153,7 +157,18 @@ MISC_WORDS = frozenset(
     Protestant Orthodox Buddhist Hindu Sikh Sunni Shia Shiite Shi'ite Arab Arabs Arabic
     Kurdish Kurd Kurds Latino Hispanic European Europeans African Africans Asian Asians
     Soviet Communist Marxist Nazi Nazis Zionist Islamist Islamists Olympic Olympics
-    Anglo Celtic Slavic Balkan Caucasian Persian Scandinavian Christmas Easter Ramadan Eid Hanukkah Passover Internet""".split()
+    Anglo Celtic Slavic Balkan Caucasian Persian Scandinavian Christmas Easter Ramadan Eid Hanukkah Passover Internet
+    Brit Brits Briton Britons Swede Swedes Dane Danes Finn Finns Pole Poles Scot Scots Serb Serbs
+    Croat Croats Turk Turks Czechs Slovaks Slovenes Azeri Azeris Chechen Chechens Afrikaner
+    Afrikaners Hutu Hutus Tutsi Tutsis Pashtun Pashtuns Baloch Uzbeks Kazakhs Tajiks Yugoslav
+    Yugoslavs Texan Texans Californian Californians Floridian Floridians Londoner Londoners
+    Muscovite Muscovites Parisian Parisians Bavarian Bavarians Catalan Catalans Basque
+    Basques Flemish Walloon Walloons Quebecois Cossack Cossacks Rohingya Uighur Uighurs
+    Uyghur Uyghurs Tamil Tamils Sinhalese Zulu Zulus Xhosa Maori Inuit Bedouin Bedouins""".split()
+)
+# Time zones written as abbreviations: MISC, as CoNLL marks them.
+TIME_ZONES = frozenset(
+    "GMT UTC BST CET CEST EET EEST EST EDT CST CDT MST MDT PST PDT JST IST".split()
 )
 CALENDAR = frozenset(
     """January February March April May June July August September October November

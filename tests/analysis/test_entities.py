@@ -369,3 +369,27 @@ def test_results_do_not_depend_on_texts_analysed_before(a, b):
     entities_module._RUN_CACHE.clear()
     ents(text_a)
     assert ents(text_b) == fresh
+
+
+def test_nationality_nouns_holidays_wars_and_time_zones_are_misc():
+    text = (
+        "A title line\n\nThe Briton beat two Swedes before the Labor Day weekend, "
+        "years after the Gulf War, at 1800 GMT. Iraqi Kurds watched. Doris Day sang.\n"
+    )
+    s = spans(text)
+    for name in ("Briton", "Swedes", "Labor Day", "Gulf War", "GMT", "Iraqi Kurds"):
+        assert (name, "MISC") in s, name
+    assert ("Doris Day", "PERSON") in s
+
+
+def test_ampersand_names_and_newspaper_names_are_organisations():
+    text = "A title line\n\nShares of Harlow & Quince rose, the Lisbon Daily said.\n"
+    s = spans(text)
+    assert ("Harlow & Quince", "ORG") in s
+    assert ("Lisbon Daily", "ORG") in s
+
+
+def test_lone_given_name_in_a_standings_row_is_a_team():
+    text = "Standings\n\nDivision two\nStirling 3 0 1 2 1 3 1\nHamilton 3 1 1 1 3 2 4\n"
+    s = spans(text)
+    assert ("Stirling", "ORG") in s and ("Hamilton", "ORG") in s
