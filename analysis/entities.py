@@ -79,7 +79,11 @@ _SENT_BEFORE_RE = re.compile(
 )
 _PREP_PLACE_RE = re.compile(r"(?:\b(?:in|at|near|from|to|across|outside|inside)) $")
 _PLACE_SUFFIXES = ("stan", "land", "burg", "grad", "ville", "polis", "abad", "shire", "ia")
-_ORG_SUFFIXES = ("ology", "ism", "Net", "Soft", "Tech", "Corp", "Bank", "Air")
+_ORG_SUFFIXES = ("Net", "Soft", "Tech", "Corp", "Bank", "Air")
+# Beliefs and movements: "Buddhism", "Zionism" ("Scientology" also names its church).
+_MISC_SUFFIXES = ("ism", "ianity")
+# Letters and digits in one word name models, products and missions: "IE6", "STS-135".
+_MODEL_RE = re.compile(r"(?=[^\W\d_]*\d)(?=\d*[^\W\d_])[^\W_]+(?:-[^\W_]+)*")
 _DEMONYM_ENDINGS = ("ian", "ians", "ean", "eans", "ese", "ish", "ani", "anis")
 # A score after a name ("Surrey 429-7", "Atlanta 4 Chicago 2") or a fixture
 # between two names ("Kent v Essex", "Derby beat Leeds").
@@ -589,6 +593,10 @@ def _type_lone(last: str, start: int, text: str, g: gz.Gazetteer) -> tuple[str |
         return "PERSON", 1
     if last.endswith(_ORG_SUFFIXES):
         return "ORG", 1
+    if last.endswith(_MISC_SUFFIXES):
+        return "MISC", 1
+    if _MODEL_RE.fullmatch(last) and not _is_acronym(last.split("-", 1)[0]):
+        return "MISC", 1
     return "ORG", 0
 
 

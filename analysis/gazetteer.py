@@ -164,7 +164,8 @@ MISC_WORDS = frozenset(
     Yugoslavs Texan Texans Californian Californians Floridian Floridians Londoner Londoners
     Muscovite Muscovites Parisian Parisians Bavarian Bavarians Catalan Catalans Basque
     Basques Flemish Walloon Walloons Quebecois Cossack Cossacks Rohingya Uighur Uighurs
-    Uyghur Uyghurs Tamil Tamils Sinhalese Zulu Zulus Xhosa Maori Inuit Bedouin Bedouins""".split()
+    Uyghur Uyghurs Tamil Tamils Sinhalese Zulu Zulus Xhosa Maori Inuit Bedouin Bedouins
+    Islam Christianity Judaism Hinduism Buddhism Sikhism Catholicism Protestantism Hajj""".split()
 )
 # Time zones written as abbreviations: MISC, as CoNLL marks them.
 TIME_ZONES = frozenset(

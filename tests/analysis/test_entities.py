@@ -393,3 +393,10 @@ def test_lone_given_name_in_a_standings_row_is_a_team():
     text = "Standings\n\nDivision two\nStirling 3 0 1 2 1 3 1\nHamilton 3 1 1 1 3 2 4\n"
     s = spans(text)
     assert ("Stirling", "ORG") in s and ("Hamilton", "ORG") in s
+
+
+def test_model_codes_and_beliefs_are_misc():
+    text = "A title line\n\nUsers of Orbix7 moved on, and Zoroastrianism and Buddhism were discussed.\n"
+    s = spans(text)
+    assert ("Orbix7", "MISC") in s
+    assert ("Zoroastrianism", "MISC") in s and ("Buddhism", "MISC") in s
