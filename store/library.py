@@ -25,8 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
-from tinydb import TinyDB
-from tinydb.table import Table
 
 from store import anchoring
 from store.errors import LibraryBusy, LibraryCorrupt, NotFound, SaveFailed, StoreError
@@ -60,19 +58,6 @@ _TITLE_MAX = 200
 _SUMMARY_FORMAT = 2
 # How long after a change a folder's mtime is not trusted (see summaries()).
 _RACY_NS = 2_000_000_000
-
-
-class _KeyedTable(Table):
-    """A TinyDB table whose records are keyed by their own string id."""
-
-    document_id_class = str
-
-    def _get_next_id(self) -> str:
-        raise ValueError("records in this table are inserted with an explicit id")
-
-
-class _Database(TinyDB):
-    table_class = _KeyedTable
 
 
 def now() -> str:
@@ -159,8 +144,11 @@ class Library:
         self.paths = Layout(root)
         self.lock_timeout = lock_timeout
         self._lock = FileLock(str(self.paths.lock), timeout=lock_timeout)
-        self._db = _Database(self.paths.db, storage=DurableStorage)
-        self._storage: DurableStorage = self._db.storage  # type: ignore[assignment]
+        # library.json and every shard are TinyDB databases (tables of records
+        # keyed by id; store.storage.KeyedDatabase opens one), read and written
+        # through DurableStorage: each read-modify-write is one read and one
+        # durable write under the lock.
+        self._storage = DurableStorage(self.paths.db)
         self._tables_key: tuple[int, ...] | None = None
         self._articles: dict[str, Article] = {}
         # The records and the Article objects built from them, as one pair so
@@ -191,7 +179,7 @@ class Library:
 
     def close(self) -> None:
         """Release what this object holds (no file stays open between calls)."""
-        self._db.close()
+        self._storage.close()
 
     def __enter__(self) -> Library:
         return self

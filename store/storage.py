@@ -29,7 +29,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from tinydb import TinyDB
 from tinydb.storages import Storage
+from tinydb.table import Table
 
 from store.errors import LibraryCorrupt, LibraryTooNew, SaveFailed, StoreError
 
@@ -336,3 +338,20 @@ class DurableStorage(Storage):
 
     def close(self) -> None:
         """Nothing is held open between calls."""
+
+
+class KeyedTable(Table):
+    """A TinyDB table whose records are keyed by their own string ids (article,
+    taught-entity ids) rather than TinyDB's counters."""
+
+    document_id_class = str
+
+    def _get_next_id(self) -> str:
+        raise ValueError("records in this table are inserted with an explicit id")
+
+
+class KeyedDatabase(TinyDB):
+    """A library file opened as TinyDB: ``KeyedDatabase(path).table("articles")``."""
+
+    table_class = KeyedTable
+    default_storage_class = DurableStorage

@@ -486,3 +486,16 @@ def test_list_looks_only_into_changed_folders(
     rows = {r.article.id: r.notes for r in reader.summaries()}
     assert rows[arts[0].id] == 2
     assert sum(c.endswith(".json") for c in calls) == sum(a.id[:2] == arts[0].id[:2] for a in arts)
+
+
+def test_files_are_tinydb_databases(library: Library, article: Article) -> None:
+    from store.storage import KeyedDatabase
+
+    library.add_note(article.id, "through TinyDB")
+    library.teach("reject", "Monday")
+    index = KeyedDatabase(library.paths.db)
+    assert [d["title"] for d in index.table("articles").all()] == [article.title]
+    assert [d["text"] for d in index.table("taught").all()] == ["Monday"]
+    shard = KeyedDatabase(library.paths.shard(article.id))
+    doc = shard.table("annotations").get(doc_id=article.id)
+    assert [n["text"] for n in doc["notes"]] == ["through TinyDB"]
