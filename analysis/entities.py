@@ -606,7 +606,8 @@ _BOWLING_AFTER_RE = re.compile(r" \d{1,2}(?:\.\d)?-\d{1,2}-\d{1,3}-\d{1,2}\b")
 
 def _is_table_row(line: str) -> bool:
     """A results or standings row: names among at least as many numbers."""
-    tokens = line.split()
+    # Parenthesised words qualify a name ("Benetton (Italy) 92"): they do not count.
+    tokens = [t for t in line.split() if not (t[0] == "(" and _LETTER_RUN_RE.match(t, 1))]
     nums = sum(1 for t in tokens if _NUMBER_RE.search(t) and not _LETTER_RUN_RE.search(t))
     return nums >= 2 and nums >= len(tokens) - nums and len(line) <= 120
 
@@ -644,7 +645,7 @@ def _table_entities(text: str, b: Block, known: _Chain, g: gz.Gazetteer) -> list
             len(words) >= 2
             and words[0] in g.given
             and words[0] not in gz.PERSON_TITLES
-            and not _is_common(words[-1], g)
+            and (words[-1] in g.surnames or not _is_common(words[-1], g))
         ) or (len(words[0]) == 2 and words[0].endswith(".")):
             t = "PERSON"
         elif name in g.countries:
@@ -652,6 +653,36 @@ def _table_entities(text: str, b: Block, known: _Chain, g: gz.Gazetteer) -> list
         else:
             t = "ORG"
         out.append(Entity(s, e, t, surface, name))
+    return out
+
+
+# A dateline: "KHASAVYURT, Russia 1996-08-31", "MILWAUKEE, Wisconsin 1996-08-29",
+# "WASHINGTON, Nov 28 (Reuters) -": the capitalised place that opens the line.
+_MONTHS_ALT = "|".join(sorted(gz.CALENDAR, key=len, reverse=True))
+_DATELINE_RE = re.compile(
+    rf"([{_UPPER}][{_UPPER}.'’-]+(?: [{_UPPER}][{_UPPER}.'’-]+){{0,3}})"
+    rf"(?=(?:, [{_UPPER}][\w.]*(?: [{_UPPER}][\w.]*){{0,2}})? \d{{4}}-\d\d-\d\d"
+    rf"|, (?:{_MONTHS_ALT})\.? \d{{1,2}}\b)"
+)
+
+
+def _datelines(text: str, blocks: list[Block], g: gz.Gazetteer) -> list[Entity]:
+    """The place names that open dateline lines."""
+    out = []
+    for b in blocks:
+        if b.kind == "noise" or b.end - b.start < 8:
+            continue
+        m = _DATELINE_RE.match(text, b.start, b.end)
+        if m is None:
+            continue
+        surface = m.group(1)
+        if _is_acronym(surface) and surface not in gz.PLACE_ACRONYMS:
+            found = g.upper.get(surface)
+            if found is None:
+                continue  # "NEW YORK" is a place, "AFP" is not
+        found = g.upper.get(surface.upper())
+        name = found[1] if found else surface.title()
+        out.append(Entity(m.start(1), m.end(1), "PLACE", surface, name))
     return out
 
 
@@ -1001,6 +1032,8 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
             else e
             for e in entities
         ]
+    # Datelines first, so that they win over what the other rules made of the same words.
+    entities = _datelines(text, blocks, g) + entities
     entities.sort(key=lambda e: (e.start, -e.end))
     return _drop_overlaps(entities)
 

@@ -400,3 +400,17 @@ def test_model_codes_and_beliefs_are_misc():
     s = spans(text)
     assert ("Orbix7", "MISC") in s
     assert ("Zoroastrianism", "MISC") in s and ("Buddhism", "MISC") in s
+
+
+def test_dateline_place_is_found_even_when_unknown():
+    text = "Talks resume\nVARKELO, Moldova 1996-08-31\nOfficials met on Friday.\n"
+    s = spans(text)
+    assert ("VARKELO", "PLACE") in s
+    assert ("Moldova", "PLACE") in s
+
+
+def test_results_row_with_country_qualifiers():
+    text = "Results\n\nFifth place:\nBenetton (Italy) 92 Dinamo (Russia) 81 (halftime 50-28)\n"
+    s = spans(text)
+    assert ("Benetton", "ORG") in s and ("Dinamo", "ORG") in s
+    assert ("Italy", "PLACE") in s and ("Russia", "PLACE") in s
