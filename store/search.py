@@ -252,7 +252,6 @@ class SearchIndex:
         self._node_by: dict[tuple[str, str], int] = {}
         self._key_nodes: dict[str, set[int]] = {}
         self._terms = NameIndex()
-        self._term_id: dict[str, int] = {}
         self._term_nodes: dict[int, dict[int, int]] = {}
         self._blocks: dict[tuple[str, str], set[int]] = {}
         # Multi-word PERSON names by the skeleton of their last word, and one-word
@@ -542,10 +541,9 @@ class SearchIndex:
         return comp
 
     def _ref_term(self, term: str, nid: int) -> None:
-        tid = self._term_id.get(term)
+        tid = self._terms.ids.get(term)
         if tid is None:
             tid = next(self._ids)
-            self._term_id[term] = tid
             self._terms.add(tid, term)
             self._term_nodes[tid] = {nid: 1}
         else:
@@ -553,7 +551,7 @@ class SearchIndex:
             refs[nid] = refs.get(nid, 0) + 1
 
     def _unref_term(self, term: str, nid: int) -> None:
-        tid = self._term_id.get(term)
+        tid = self._terms.ids.get(term)
         if tid is None:
             return
         refs = self._term_nodes[tid]
@@ -562,7 +560,6 @@ class SearchIndex:
             del refs[nid]
         if not refs:
             del self._term_nodes[tid]
-            del self._term_id[term]
             self._terms.remove(tid)
 
     # ----------------------------------------------------------------- passages

@@ -103,6 +103,7 @@ _normalize_name = lru_cache(maxsize=1 << 17)(_normalize)
 def clear_cache() -> None:
     """Forget remembered normalisations (a benchmark's cold start)."""
     _normalize_name.cache_clear()
+    name_key.cache_clear()
 
 
 def tokens(normalized: str) -> list[str]:
@@ -110,6 +111,7 @@ def tokens(normalized: str) -> list[str]:
     return normalized.split()
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(normalized: str) -> str:
     """A normalised name without leading titles ("president ilham aliyev" -> "ilham
     aliyev"). A name made only of titles keeps its words."""
