@@ -18,7 +18,7 @@ Usage::
 
     python bench/export.py                          # 10,000 articles, obsidian
     python bench/export.py --articles 500 --runs 3 --profile plain
-    python bench/export.py --library /tmp/lib10k    # keep the library for the next run
+    python bench/export.py --library lib10k         # keep the library for the next run
     python bench/export.py --workers 2              # share the export between 2 processes
     python bench/export.py --json                   # one line: {"articles": n, "export_s": x, ...}
 
