@@ -17,7 +17,14 @@ capitalised runs, not characters. The rules, in order:
 - headline Title Case and ALL CAPS lines only yield names already known from the
   body or from the gazetteers, never every word;
 - types come from cue words, gazetteers, titles and given names; a lone surname
-  takes the type and canonical name of the full name it shortens.
+  takes the type and canonical name of the full name it shortens;
+- the words around a mention can settle its type: an appositive noun ("carmaker
+  X", "side X", "the town of X", "actor X"), "X said it" / "X said he", company
+  suffixes ("X Inc"), cricket scorecards ("c X b Y");
+- results and standings rows ("Stoke 4 3 1 0") name teams, and a place that plays
+  in a text's results is its team wherever it is not used as a location;
+- the capitalised place that opens a dateline ("KHASAVYURT, Russia 1996-08-31")
+  is a place even when no list knows it.
 """
 
 from __future__ import annotations
