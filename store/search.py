@@ -28,7 +28,15 @@ from collections.abc import Iterable
 from rapidfuzz import fuzz, process
 
 from store.errors import NotFound
-from store.search_text import STOPWORDS, NameIndex, NgramIndex, name_key, normalize, skeleton
+from store.search_text import (
+    STOPWORDS,
+    TITLES,
+    NameIndex,
+    NgramIndex,
+    name_key,
+    normalize,
+    skeleton,
+)
 from store.search_types import (
     KINDS,
     SCOPES,
@@ -73,24 +81,29 @@ TEXT_CUTOFF = 60.0
 def name_score(query: str, query_words: list[str], name: str) -> float:
     """Similarity 0..100 of a normalised query and a normalised name.
 
-    WRatio handles typos and word order; on its own it also rates a short name
-    found inside a longer query highly ("ian" in "pashinian"), so such names get
-    only their token-sorted ratio. The word cover (each query word against its best
-    name word) lets a surname with a typo find the full name ("aliev" ->
-    "ilham aliyev")."""
-    score = fuzz.WRatio(query, name, processor=None)
-    if len(name) < 0.8 * len(query):
-        score = min(score, fuzz.token_sort_ratio(query, name, processor=None))
+    WRatio handles typos and word order, but rates any short name found inside a
+    longer query highly ("ian" in "pashinian"); a name much shorter than the query
+    therefore gets at most its word alignment. Two word-level scores complete it:
+    the query's cover (each query word against its best name word) lets a surname
+    with a typo find the full name ("aliev" -> "ilham aliyev"); the alignment of
+    both word lists finds a name inside a longer query ("senator jason chafeftz").
+    """
     name_words = name.split()
-    if len(name_words) > 1 or len(query_words) > 1:
-        total = 0.0
-        for word in query_words:
-            total += max(fuzz.ratio(word, other, processor=None) for other in name_words)
-        cover = total / len(query_words)
-        if len(name_words) > len(query_words):
-            cover *= 0.95
-        score = max(score, cover)
-    return score
+    score = fuzz.WRatio(query, name, processor=None)
+    if len(name_words) == 1 and len(query_words) == 1:
+        if len(name) < 0.8 * len(query):
+            score = min(score, fuzz.ratio(query, name, processor=None))
+        return score
+    ratio = fuzz.ratio
+    query_side = [max(ratio(w, o, processor=None) for o in name_words) for w in query_words]
+    name_side = [max(ratio(o, w, processor=None) for w in query_words) for o in name_words]
+    aligned = (sum(query_side) + sum(name_side)) / (len(query_side) + len(name_side))
+    if len(name) < 0.8 * len(query):
+        score = min(score, aligned)
+    cover = sum(query_side) / len(query_side)
+    if len(name_words) > len(query_words):
+        cover *= 0.95
+    return max(score, cover, aligned)
 
 
 def _same_spelling(a: str, b: str) -> bool:
@@ -705,10 +718,16 @@ class SearchIndex:
 
     def _score_names(self, text: str, limit: int = CANDIDATES) -> dict[int, float]:
         words = text.split()
+        # "Senator Jason Chafeftz": the title is not part of the name.
+        bare = [w for w in words if w not in TITLES]
         strings = self._terms.strings
         best: dict[int, float] = {}
         for tid in self._terms.candidates(text, limit):
-            score = name_score(text, words, strings[tid])
+            name = strings[tid]
+            score = name_score(text, words, name)
+            if bare and len(bare) < len(words):
+                # A little below a match of the query as typed ("General Motors").
+                score = max(score, 0.98 * name_score(" ".join(bare), bare, name))
             if score < NAME_CUTOFF:
                 continue
             for nid in self._term_nodes[tid]:
