@@ -12,8 +12,14 @@ from textual.binding import Binding
 
 from store import Library
 from store.errors import StoreError
-from tui.commands import MarginCommands
 from tui.messages import LibraryChanged, OpenArticle
+
+
+def _commands_provider():
+    """The palette provider, imported when the palette first opens (not at start-up)."""
+    from tui.commands import MarginCommands
+
+    return MarginCommands
 
 
 class MarginApp(App[int]):
@@ -21,7 +27,7 @@ class MarginApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "margin"
-    COMMANDS = App.COMMANDS | {MarginCommands}
+    COMMANDS = App.COMMANDS | {_commands_provider}
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [

@@ -52,6 +52,7 @@ class LibraryScreen(Screen):
         self.summaries: list[ArticleSummary] = []
         self.shown: list[ArticleSummary] = []
         self._choices: dict[int, str] | None = None
+        self._typing = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="library"):
@@ -70,7 +71,8 @@ class LibraryScreen(Screen):
         table.add_column("HL", key="hl", width=3)
         table.add_column("Notes", key="notes", width=5)
         table.focus()
-        self.load()
+        # Draw the (empty) screen first; the list fills in from a worker.
+        self.call_after_refresh(self.load)
 
     @work(thread=True, exclusive=True, group="library-load")
     def load(self) -> None:
@@ -168,16 +170,24 @@ class LibraryScreen(Screen):
     def on_key(self, event: Key) -> None:
         filter_input = self.query_one("#filter", Input)
         if filter_input.has_focus:
+            self._typing = False
             if event.key in ("down", "escape"):
                 if event.key == "escape":
                     filter_input.value = ""
                 self.query_one("#articles", DataTable).focus()
                 event.stop()
             return
+        printable = event.is_printable and event.character is not None
+        if self._typing and printable:
+            # Focus moves on the next tick: keys typed before that still belong to the filter.
+            filter_input.insert_text_at_cursor(event.character)
+            event.stop()
+            return
         if event.key in self.active_bindings:
             return
-        if event.is_printable and event.character and event.character.isalnum():
+        if printable and event.character.isalnum():
             # Type-to-filter: a letter that is not a key binding starts the filter.
+            self._typing = True
             filter_input.focus()
             filter_input.insert_text_at_cursor(event.character)
             event.stop()
@@ -185,7 +195,13 @@ class LibraryScreen(Screen):
     def on_library_changed(self, message: LibraryChanged) -> None:
         self.load()
 
+    @on(Input.Blurred, "#filter")
+    def _filter_blurred(self) -> None:
+        self._typing = False
+
     def on_screen_resume(self) -> None:
+        # Back from the reader, keys are commands again (q quits), not filter text.
+        self.query_one("#articles", DataTable).focus()
         if self.summaries:
             self.load()
 
