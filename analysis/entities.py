@@ -51,6 +51,12 @@ _WORD = (
     rf"|[{_UPPER}][^\W_]*(?:['’][^\W\d_]+)*(?:-[^\W_]+(?:['’][^\W\d_]+)*)*)"
 )
 _CONNECTORS = (
+    "van der",
+    "van den",
+    "van de",
+    "von der",
+    "de la",
+    "de los",
     "of the",
     "of",
     "under the",
@@ -105,6 +111,7 @@ _FIXTURE_BEFORE_RE = re.compile(
     r"[ \t]+$"
 )
 _POSSESSIVE = ("'s", "’s", "'", "’")
+_WEEKDAYS = frozenset("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
 _MID_SENTENCE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz,")
 # A common noun in apposition before a name says what the name is: "carmaker
 # Magna", "first division side Nice", "the town of Tavildara", "actor Jason Beghe".
@@ -329,6 +336,29 @@ def _segments(
             cur.pop(0)
         while len(cur) > 1 and cur[-1][2] in _EDGE_WORDS:
             cur.pop()
+        # Dates glued to a name: "CNBC Friday", "Friday Mitchell", "July FOMC",
+        # "August Chicago NAPM" (but "August Strindberg" is a person).
+        dated = False
+        while len(cur) > 1 and cur[-1][2] in _WEEKDAYS:
+            cur.pop()
+            dated = True
+        while len(cur) > 1 and (
+            cur[0][2] in _WEEKDAYS
+            or (
+                cur[0][2] in gz.CALENDAR
+                and (_is_acronym(cur[1][2]) or _any_gaz(cur[1][2], g) or cur[1][2] in gz.ORG_CUES)
+            )
+        ):
+            cur.pop(0)
+            dated = True
+        if dated and all(
+            _is_common(p[2], g)
+            and not _any_gaz(p[2], g)
+            and not _is_acronym(p[2])
+            and p[2] not in gz.ORG_CUES
+            for p in cur
+        ):
+            cur = []  # "Saturday Night": a time, not a name
         # A trailing title belongs to no name ("the Afghan Ambassador").
         while (
             len(cur) > 1
@@ -345,6 +375,7 @@ def _segments(
                     len(cur) - k >= 2
                     and cur[k][2] in g.given
                     and _any_gaz(head, g)
+                    and not (k == 1 and head in g.given and head not in g.demonyms)
                     and cur[-1][2] not in gz.ORG_CUES
                 ):
                     segs.append(_Seg(cur[0][0], cur[k - 1][1], head.split(), initial and not segs))
@@ -400,6 +431,8 @@ def _segments(
                 )
             else:
                 ok = bool(cur)  # name particles: "Ludwig van Beethoven"
+            if i + 1 < n and pieces[i + 1][2] in gz.CALENDAR:
+                ok = False  # "Tiananmen Square on June 4": the date is no part of it
             if ok and cur:
                 cur.append((s, e, w))
             else:
@@ -782,8 +815,10 @@ def _match_known(
     return out
 
 
-# Words that make a run need the full cut: titles, connectors, edge words.
-_SLOW_WORDS = gz.PERSON_TITLES | frozenset(_CONNECTORS) | _EDGE_WORDS | gz.FUNCTION_WORDS
+# Words that make a run need the full cut: titles, connectors, edge words, dates.
+_SLOW_WORDS = (
+    gz.PERSON_TITLES | frozenset(_CONNECTORS) | _EDGE_WORDS | gz.FUNCTION_WORDS | gz.CALENDAR
+)
 
 
 class _Watch:

@@ -41,13 +41,16 @@ PERSON_TITLES = frozenset(
     Spokesman Spokeswoman Spokesperson Minister-President Presidents Ministers
     Hon Mme Mister Madam Doctor Saint Sgt Pres Supt Insp Det Attorney Attorney-General
     Foreign Defence Defense Interior Finance Economy Trade Health Justice Energy
-    Striker Midfielder Defender Goalkeeper Manager Skipper Batsman Bowler Champion""".split()
+    Striker Midfielder Defender Goalkeeper Manager Skipper Batsman Bowler Champion
+    Assistant Acting Undersecretary Under-Secretary Secretary-General Major-General
+    Lieutenant-General Brigadier-General Brigadier CEO""".split()
 )
 # Titles that are also ordinary words: only a title when a name follows directly.
 WEAK_TITLES = frozenset(
     """Foreign Defence Defense Interior Finance Economy Trade Health Energy Chief Deputy
     General Major Father Justice Speaker Director Officer Manager Champion Striker
-    Midfielder Defender Goalkeeper Skipper Batsman Bowler Analyst Saint Vice Prime""".split()
+    Midfielder Defender Goalkeeper Skipper Batsman Bowler Analyst Saint Vice Prime
+    Assistant Acting""".split()
 )
 
 ORG_CUES = frozenset(

@@ -414,3 +414,24 @@ def test_results_row_with_country_qualifiers():
     s = spans(text)
     assert ("Benetton", "ORG") in s and ("Dinamo", "ORG") in s
     assert ("Italy", "PLACE") in s and ("Russia", "PLACE") in s
+
+
+def test_dates_glued_to_names_are_cut_off():
+    text = (
+        "A title line\n\nProtests filled Tiananmen Square on June 4, CNBC Friday said, "
+        "and the July FOMC meeting looms.\n"
+    )
+    found = {t for t, _ in spans(text)}
+    assert "Tiananmen Square" in found and "CNBC" in found and "FOMC" in found
+    assert not any(("June" in t or "Friday" in t or "July" in t) and " " in t for t in found)
+
+
+def test_name_particles_and_compound_titles():
+    text = (
+        "A title line\n\nJoost van der Berghe scored. Assistant Secretary Karin Dahl "
+        "and Major-General Tomas Varga met Mary Joe Fernandez.\n"
+    )
+    s = spans(text)
+    assert ("Joost van der Berghe", "PERSON") in s
+    assert ("Karin Dahl", "PERSON") in s and ("Tomas Varga", "PERSON") in s
+    assert ("Mary Joe Fernandez", "PERSON") in s
