@@ -212,7 +212,7 @@ def export_articles(
     profile: str = "obsidian",
     out_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
-    workers: int | None = None,
+    workers: int | None = 1,
 ) -> list[Path]:
     """Write one Markdown file per article into ``out_dir`` (created if missing;
     default ``./margin-export``). Each write is atomic; a file that already holds
@@ -220,8 +220,9 @@ def export_articles(
     files are written (an exception raised by it stops the export). Returns the
     paths in the order of ``ids`` (each article once).
 
-    ``workers``: processes to share a large export between; None picks one per CPU
-    (up to four) for a few thousand articles or more, else 1 (no processes)."""
+    ``workers``: processes to share the export between (1, the default, starts
+    none; None picks one per CPU, up to four, for 2,000 articles or more). Worth it
+    when rendering, not file creation, is the bottleneck: see bench/export.py."""
     renderer = _renderer(profile)
     out = Path(out_dir) if out_dir is not None else Path.cwd() / "margin-export"
     try:
