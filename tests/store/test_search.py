@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from store.errors import NotFound
-from store.search import ArticleRecord, SearchIndex, parse_query
+from store.search import ArticleRecord, SearchIndex, name_score, parse_query
 from store.search_text import NgramIndex, name_key, normalize, skeleton
 
 
@@ -122,12 +122,26 @@ def test_ngram_index_removal_and_compaction() -> None:
         ("Zangazur", "Zangezur"),
         ("Mamadov", "Zaur Mammadov"),  # surname only, with a typo
         ("baku political club", "Baku Political Scientists Club"),  # partial name
+        ("President Ilham Aliev", "Ilham Aliyev"),  # a title before the name
+        ("Azerbaijani analyst Zaur Mamadov", "Zaur Mammadov"),  # a name inside a phrase
     ],
 )
 def test_misspelled_names_find_the_entity_first(index: SearchIndex, query, expected) -> None:
     hits = entity_hits(index, query)
     assert hits, query
     assert hits[0].text == expected
+
+
+def test_name_score_examples() -> None:
+    def score(query: str, name: str) -> float:
+        return name_score(query, query.split(), name)
+
+    assert score("ilham aliyev", "ilham aliyev") == 100
+    assert score("aliyev ilham", "ilham aliyev") >= 95
+    assert score("aliev", "ilham aliyev") > 80
+    assert score("pashinian", "ian") < 60
+    assert score("senator jason chafeftz", "jason chaffetz") > 80
+    assert score("jason chafeftz", "jason") < score("jason chafeftz", "jason chaffetz") - 15
 
 
 def test_short_name_inside_a_long_query_does_not_win(index: SearchIndex) -> None:
