@@ -725,6 +725,50 @@ def _datelines(text: str, blocks: list[Block], g: gz.Gazetteer) -> list[Entity]:
     return out
 
 
+_CAPS_WORD_RE = re.compile(rf"[{_UPPER}][{_UPPER}\d.'’&-]*")
+
+
+def _caps_cue_names(text: str, b: Block) -> list[Entity]:
+    """Names that end in an organisation or event word on an ALL CAPS line:
+    "EASTERN DIVISION", "1997 FED CUP", "BERLIN GRAND PRIX", "U.S. OPEN"."""
+    words = [(m.start(), m.end(), m.group()) for m in _CAPS_WORD_RE.finditer(text, b.start, b.end)]
+    out = []
+    for i, (_s, e, w) in enumerate(words):
+        if w.endswith(".") and "." not in w[:-1]:
+            e -= len(w) - len(w.rstrip("."))  # "U.S. OPEN.": the sentence's full stop
+            w = w.rstrip(".")
+        cue = w if w in gz.ORG_CUES else w.title()  # "FC" stays "FC"
+        if cue in gz.MISC_CUES:
+            t = "MISC"
+        elif cue in gz.ORG_CUES and cue not in gz.PLACE_CUES:
+            t = "ORG"
+        else:
+            continue
+        k = i
+        # Walk back over adjacent capitalised words (one space apart), at most three.
+        while (
+            k > 0
+            and i - k < 3
+            and words[k - 1][1] + 1 == words[k][0]
+            and text[words[k - 1][1]] == " "
+            and words[k - 1][2].title() not in gz.FUNCTION_WORDS
+            and words[k - 1][2].lower() not in _CAPS_SMALL
+        ):
+            k -= 1
+        if k == i:
+            continue  # a cue word alone is no name
+        start = words[k][0]
+        surface = text[start:e]
+        canonical = " ".join(
+            x if x in gz.ORG_CUES or "." in x else x.title() for x in surface.split()
+        )
+        out.append(Entity(start, e, t, surface, canonical))
+    return out
+
+
+_CAPS_SMALL = frozenset("a an the of in on at to for and or vs v".split())
+
+
 def _line_kind(text: str, start: int, end: int, kind: str) -> str:
     """'table' for results rows, 'caps' for ALL CAPS lines, 'titlecase' for Title Case
     headings, else 'prose'."""
@@ -1054,6 +1098,9 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
                         teams.add(ent.canonical)
                     entities.append(ent)
             elif mode == "caps":
+                # Names ending in a cue word first ("ENGLISH COUNTY CHAMPIONSHIP"),
+                # so that they win over the known words inside them.
+                entities.extend(_caps_cue_names(text, b))
                 for ent in _match_known(text, b.start, b.end, upper_known, True):
                     if (
                         ent.type == "PLACE"

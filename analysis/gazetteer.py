@@ -87,7 +87,7 @@ MISC_CUES = frozenset(
     Revolution Festival Summit Treaty Agreement Accord Act Declaration Expo Series Tour
     Marathon Derby Trophy Week Pipeline Doctrine Plan Initiative Program Programme Project
     Protocol Convention Charter Conference Grand Prix Classic Masters Rally Olympiad
-    League Bowl Medal Index Awards Constitution Code Bill Crisis Uprising Spring Day Slam""".split()
+    League Bowl Medal Index Awards Constitution Code Bill Crisis Uprising Spring Day Slam Division Tournament""".split()
 )
 # A run "X of Y" is one name only when X ends in one of these.
 OF_HEADS = (

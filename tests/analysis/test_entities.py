@@ -435,3 +435,12 @@ def test_name_particles_and_compound_titles():
     assert ("Joost van der Berghe", "PERSON") in s
     assert ("Karin Dahl", "PERSON") in s and ("Tomas Varga", "PERSON") in s
     assert ("Mary Joe Fernandez", "PERSON") in s
+
+
+def test_all_caps_headline_names_ending_in_a_cue_word():
+    text = (
+        "CRICKET - ENGLISH COUNTY CHAMPIONSHIP SCORES.\n\nSOCCER - LENTINI MOVES TO ATALANTA FC.\n"
+    )
+    found = {(e.text, e.type, e.canonical) for e in ents(text)}
+    assert ("ENGLISH COUNTY CHAMPIONSHIP", "MISC", "English County Championship") in found
+    assert ("ATALANTA FC", "ORG", "Atalanta FC") in found
