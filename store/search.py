@@ -19,9 +19,11 @@ keeps that name alone (that is how ``split`` sticks), and ``reject`` drops it.
 
 from __future__ import annotations
 
+import functools
 import gc
 import heapq
 import itertools
+import threading
 from collections import Counter
 from collections.abc import Iterable
 
@@ -244,17 +246,30 @@ class _Taught:
 # --------------------------------------------------------------------------- the index
 
 
+def _locked(method):
+    """Run a SearchIndex method under the index's lock."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return run
+
+
 class SearchIndex:
     """An in-memory, incrementally updated index of one library.
 
-    Not thread-safe: build it in a worker (``build`` returns a new object, so it
-    can be swapped in whole), then search and update it from one thread.
+    Safe to share between threads: one lock serialises searches and updates
+    (``update_article`` reads the library outside it). ``build`` returns a new
+    object, so it can run in a worker and be swapped in whole.
     Typical use: ``index = SearchIndex.build(library)``; after an import, edit or
     deletion ``index.update_article(library, article_id)``; after teaching an
     entity ``index.update_taught(library.taught())``.
     """
 
     def __init__(self) -> None:
+        self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._articles: dict[str, _ArticleState] = {}
         self._titles: dict[str, str] = {}
@@ -309,6 +324,7 @@ class SearchIndex:
         records = [record_from_library(library, a.id) for a in library.articles()]
         return cls.from_records(records, library.taught())
 
+    @_locked
     def add_record(self, record: ArticleRecord) -> None:
         """Index (or re-index) one article from its record."""
         if record.id in self._articles:
@@ -318,14 +334,19 @@ class SearchIndex:
     def update_article(self, library, article_id: str) -> None:
         """Re-read one article (and the taught entities) from ``library``; an article
         that is gone is removed."""
-        self.update_taught(library.taught())
+        taught = library.taught()
         try:
             record = record_from_library(library, article_id)
         except NotFound:
-            self.remove_article(article_id)
-            return
-        self.add_record(record)
+            record = None
+        with self._lock:
+            self.update_taught(taught)
+            if record is None:
+                self.remove_article(article_id)
+            else:
+                self.add_record(record)
 
+    @_locked
     def update_taught(self, taught: Iterable) -> None:
         """Apply a new list of taught entities, re-indexing only what they touch."""
         new = _Taught(taught)
@@ -440,6 +461,7 @@ class SearchIndex:
                 self._ref_term(term, nid)
         return nid
 
+    @_locked
     def remove_article(self, article_id: str) -> None:
         """Take one article out of the index (nothing happens if it is not there)."""
         state = self._articles.pop(article_id, None)
@@ -681,6 +703,7 @@ class SearchIndex:
 
     # ----------------------------------------------------------------- queries
 
+    @_locked
     def search(self, query: str, *, scope: str = "all", limit: int = 20) -> list[Hit]:
         """Hits for ``query``, best first.
 
@@ -910,6 +933,7 @@ class SearchIndex:
 
     # ----------------------------------------------------------------- entity pages
 
+    @_locked
     def entity_page(self, key: str) -> EntityPage:
         """Every article, mention and quote of one entity cluster (``Hit.key``), and
         the user's notes and highlights that mention it. Raises NotFound."""
@@ -991,10 +1015,12 @@ class SearchIndex:
 
     # ----------------------------------------------------------------- introspection
 
+    @_locked
     def names(self) -> list[str]:
         """Every distinct normalised name the entity search looks at."""
         return list(self._terms.strings.values())
 
+    @_locked
     def rank_names(self, query: str, limit: int = 10, scorer=None) -> list[tuple[str, float]]:
         """The best ``limit`` names for ``query`` among the index's candidates,
         scored by ``scorer`` (default: the search's own scorer). Used by the
@@ -1012,6 +1038,7 @@ class SearchIndex:
         found = process.extract(text, choices, scorer=scorer, processor=None, limit=limit)
         return [(choice, score) for choice, score, _ in found]
 
+    @_locked
     def stats(self) -> dict[str, int]:
         """Sizes: articles, names, entities (nodes), passages."""
         return {

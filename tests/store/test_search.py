@@ -491,3 +491,37 @@ def test_entity_page_has_mentions_quotes_and_notes(index: SearchIndex) -> None:
     assert set(page.aliases) >= {"Ilham Aliyev", "Ilham Aliev", "Əliyev"}
     with pytest.raises(NotFound):
         index.entity_page("PERSON:nobody at all")
+
+
+def test_searches_and_updates_from_several_threads(index: SearchIndex) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def guard(fn):
+        def run():
+            try:
+                fn()
+            except BaseException as error:
+                errors.append(error)
+
+        return run
+
+    def searcher():
+        for _ in range(100):
+            index.search("aliev")
+            index.search("corridor tag:caucasus")
+
+    def writer():
+        for i in range(100):
+            index.add_record(ArticleRecord(f"t{i}", "extra", entities=[ent("Ilham Aliev")]))
+            if i % 2:
+                index.remove_article(f"t{i - 1}")
+
+    threads = [threading.Thread(target=guard(f)) for f in (searcher, searcher, writer)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert "t99" in {a.id for a in entity_hits(index, "Aliyev")[0].articles}
