@@ -62,47 +62,63 @@ def _resolve(lib, article_id: str):
 # --- commands -----------------------------------------------------------------
 
 
-def cmd_import(args: argparse.Namespace) -> int:
+def _read_sources(sources: Sequence[str]):
+    """Yield a Document for each readable input, or an IngestError for each that is not."""
     from analysis import ingest
+
+    for source in sources:
+        try:
+            if source == "-":
+                yield ingest.read_stdin()
+            elif source.startswith(("http://", "https://")):
+                yield ingest.fetch_url(source)
+            elif Path(source).is_dir():
+                paths = list(ingest.iter_paths([source]))
+                if not paths:
+                    raise ingest.IngestError(
+                        f"{source}: no .txt, .md, .markdown, .html or .htm files in it"
+                    )
+                for path in paths:
+                    try:
+                        yield ingest.read_path(path)
+                    except ingest.IngestError as err:
+                        yield err
+            else:
+                yield ingest.read_path(source)
+        except ingest.IngestError as err:
+            yield err
+
+
+IMPORT_BATCH = 200  # documents saved with one write of the library index
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from analysis.ingest import IngestError
 
     lib = _open_library(args)
     results: list[dict[str, Any]] = []
     failures = 0
-    sources: list[str] = list(args.paths)
-    for source in sources:
-        try:
-            if source == "-":
-                docs = [ingest.read_stdin()]
-            elif source.startswith(("http://", "https://")):
-                docs = [ingest.fetch_url(source)]
-            else:
-                path = Path(source)
-                if not path.exists():
-                    raise ingest.IngestError(f"{source}: no such file or folder")
-                docs = []
-                paths = list(ingest.iter_paths([source])) if path.is_dir() else [path]
-                if path.is_dir() and not paths:
-                    raise ingest.IngestError(f"{source}: no .txt, .md, .markdown, .html or .htm files in it")
-                for p in paths:
-                    try:
-                        docs.append(ingest.read_path(p))
-                    except ingest.IngestError as err:
-                        failures += 1
-                        print(f"margin: {err}", file=sys.stderr)
-        except ingest.IngestError as err:
-            failures += 1
-            print(f"margin: {err}", file=sys.stderr)
-            continue
-        for doc in docs:
-            article, status = lib.import_document(doc, tags=args.tag or ())
+    batch: list[Any] = []
+
+    def flush() -> None:
+        for article, status in lib.import_documents(batch, tags=args.tag or ()):
             results.append({"id": article.id, "title": article.title, "status": status})
+            if not args.json:
+                print(f"{article.id}  {status:<7}  {_safe(article.title)}", flush=True)
+        batch.clear()
+
+    for item in _read_sources(args.paths):
+        if isinstance(item, IngestError):
+            failures += 1
+            print(f"margin: {_one_line(str(item))}", file=sys.stderr)
+            continue
+        batch.append(item)
+        if len(batch) >= IMPORT_BATCH:
+            flush()
+    if batch:
+        flush()
     if args.json:
         _dump(results)
-    else:
-        for r in results:
-            print(f"{r['id']}  {r['status']:<7}  {_safe(r['title'])}")
-    if failures and not results:
-        return 1
     return 1 if failures else 0
 
 
