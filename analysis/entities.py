@@ -137,6 +137,8 @@ _AFTER_RE = re.compile(
     r"(?P<org>(?:'s|’s)? (?:said|says|say) (?:it|its)\b|(?:'s|’s)? shares\b|(?:'s|’s)? stock\b"
     r"|,? (?:Inc|Corp|Ltd|Plc|PLC|AG|SA|NV|BV|SpA|GmbH)\b)"
     r"|(?P<person> (?:said|says|told) (?:he|she|his|her)\b)"
+    r"|(?P<place> (?:corridor|region|province|valley|river|mountains|district|peninsula"
+    r"|desert|enclave|oblast|governorate|prefecture)\b)"
 )
 # Cricket scorecards: "c Vaas b Chandana", "lbw b Mushtaq Ahmed", "st Kaluwitharana".
 _SCORECARD_BEFORE_RE = re.compile(r"(?:^|[\s(])(?:b|c|st|lbw b|c & b)[ ]$")
@@ -225,7 +227,7 @@ def _context_type(text: str, start: int, end: int) -> str | None:
                 return "PERSON"
     m = _AFTER_RE.match(text, end, end + 24)
     if m is not None:
-        return "ORG" if m.lastgroup == "org" else "PERSON"
+        return {"org": "ORG", "person": "PERSON", "place": "PLACE"}[m.lastgroup]
     return None
 
 

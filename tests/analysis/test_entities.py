@@ -444,3 +444,8 @@ def test_all_caps_headline_names_ending_in_a_cue_word():
     found = {(e.text, e.type, e.canonical) for e in ents(text)}
     assert ("ENGLISH COUNTY CHAMPIONSHIP", "MISC", "English County Championship") in found
     assert ("ATALANTA FC", "ORG", "Atalanta FC") in found
+
+
+def test_unknown_name_before_a_geographic_noun_is_a_place():
+    s = spans("A title line\n\nTalks covered the Varkelo corridor and trade.\n")
+    assert ("Varkelo", "PLACE") in s
