@@ -479,11 +479,15 @@ def _segments(
             continue
         if first_word and initial:
             first_word = False
-            prefix = " ".join(p[2] for p in pieces[i : i + 3] if p[2] not in _CONNECTORS)
-            head2 = " ".join(prefix.split()[:2])
-            if _any_gaz(prefix, g) or _any_gaz(head2, g):
+            func = w in gz.FUNCTION_WORDS or w in gz.CALENDAR
+            if not func and not (n > 1 and _is_common(w, g)):
+                pass  # nothing to drop: skip the look-ups below
+            elif _any_gaz(
+                prefix := " ".join(p[2] for p in pieces[i : i + 3] if p[2] not in _CONNECTORS),
+                g,
+            ) or _any_gaz(" ".join(prefix.split()[:2]), g):
                 pass
-            elif (w in gz.FUNCTION_WORDS or w in gz.CALENDAR) and not _any_gaz(w, g):
+            elif func and not _any_gaz(w, g):
                 # What follows is capitalised on its own ("Last Year", "The Senate"),
                 # so it needs the evidence a mid-sentence word needs.
                 initial = False
