@@ -278,7 +278,10 @@ class SearchIndex:
         # entities
         self._nodes: dict[int, _Node] = {}
         self._node_by: dict[tuple[str, str], int] = {}
-        self._key_nodes: dict[str, set[int]] = {}
+        # Person nodes by the titled full forms they were written with, when those
+        # differ from their key ("president ilham aliyev" -> node "ilham aliyev").
+        self._full_nodes: dict[str, set[int]] = {}
+        self._types: set[str] = set()  # entity types seen
         self._terms = NameIndex()
         self._term_nodes: dict[int, dict[int, int]] = {}
         self._blocks: dict[tuple[str, str], set[int]] = {}
@@ -364,7 +367,7 @@ class SearchIndex:
         }
         affected: set[str] = set()
         for key in reindex:
-            for nid in self._key_nodes.get(key, ()):
+            for nid in self._nodes_named(key):
                 affected.update(self._nodes[nid].articles)
         if reindex & old.rejected:
             # A name no longer rejected has no node yet: look for it in the records.
@@ -453,7 +456,7 @@ class SearchIndex:
             fulls = self._nodes[nid].fulls
             if full not in fulls:
                 fulls.add(full)
-                self._key_nodes.setdefault(full, set()).add(nid)
+                self._full_nodes.setdefault(full, set()).add(nid)
         terms = state.terms
         for term in {key, full, surface} if full != surface or key != full else (key,):
             if term and (term, nid) not in terms:
@@ -501,7 +504,7 @@ class SearchIndex:
         node = _Node(nid, etype, key)
         self._nodes[nid] = node
         self._node_by[(etype, key)] = nid
-        self._key_nodes.setdefault(key, set()).add(nid)
+        self._types.add(etype)
         self._blocks.setdefault((etype, node.skel), set()).add(nid)
         if etype == "PERSON":
             if len(node.words) > 1:
@@ -515,7 +518,7 @@ class SearchIndex:
         node = self._nodes.pop(nid)
         del self._node_by[(node.type, node.key)]
         for full in node.fulls:
-            _discard(self._key_nodes, full, nid)
+            _discard(self._full_nodes, full, nid)
         _discard(self._blocks, (node.type, node.skel), nid)
         if node.type == "PERSON":
             if len(node.words) > 1:
@@ -538,17 +541,27 @@ class SearchIndex:
                         and _same_spelling(node.key, onode.key)
                     ):
                         out.add(other)
-            for other in self._key_nodes.get(node.key, ()):
-                if node.type == "MISC" or self._nodes[other].type == "MISC":
+            for etype in self._types:
+                other = self._node_by.get((etype, node.key))
+                if other is not None and "MISC" in (node.type, etype):
                     out.add(other)
         if taught.group_of:
             for full in node.fulls:
                 gid = taught.group_of.get(full)
                 if gid is not None:
                     for key in taught.groups[gid]:
-                        out |= self._key_nodes.get(key, set())
+                        out |= self._nodes_named(key)
         out.discard(nid)
         return out
+
+    def _nodes_named(self, form: str) -> set[int]:
+        """Nodes whose key, or one of whose full forms, is ``form``."""
+        found = set(self._full_nodes.get(form, ()))
+        for etype in self._types:
+            nid = self._node_by.get((etype, form))
+            if nid is not None:
+                found.add(nid)
+        return found
 
     def _alone(self, node: _Node) -> bool:
         """Whether the user split this name off (a rename of it to itself)."""
