@@ -148,32 +148,16 @@ def measure_view(words: int, spans: int, runs: int) -> dict[str, float]:
 
 
 CHILD_MARGIN = """
-import os, sys, time
+import sys
 from pathlib import Path
 from store import Library
 from tui.app import MarginApp
 
-class Timed(MarginApp):
-    CSS_PATH = str(Path(sys.modules[MarginApp.__module__].__file__).with_name("app.tcss"))
-
-    def on_mount(self):
-        super().on_mount()
-        self.call_after_refresh(self._frame)
-
-    def _frame(self):
-        print("frame", time.time(), flush=True)
-        self.set_interval(0.01, self._listed)
-
-    def _listed(self):
-        screen = self.screen
-        if getattr(screen, "summaries", None):
-            print("list", time.time(), flush=True)
-            self.exit()
-
-Timed(Library(Path(sys.argv[1]))).run(headless=True, size=(120, 40))
+MarginApp(Library(Path(sys.argv[1]))).run(headless=True, size=(120, 40))
 """
 
 CHILD_BARE = """
+import os
 import time
 from textual.app import App
 from textual.widgets import Static
@@ -186,7 +170,8 @@ class Bare(App):
         self.call_after_refresh(self._frame)
 
     def _frame(self):
-        print("frame", time.time(), flush=True)
+        with open(os.environ["MARGIN_FIRST_FRAME"], "a") as marks:
+            marks.write(f"frame {time.time()}\\n")
         self.exit()
 
 Bare().run(headless=True, size=(120, 40))
@@ -194,22 +179,31 @@ Bare().run(headless=True, size=(120, 40))
 
 
 def time_child(code: str, *args: str) -> dict[str, float]:
-    """Seconds from just before Popen to each marker the child prints."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    start = time.time()
-    result = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=300,
-    )
-    marks = {}
-    for line in result.stdout.splitlines():
-        name, _, stamp = line.partition(" ")
-        if stamp:
-            marks[name] = float(stamp) - start
+    """Seconds from just before Popen to each mark the child writes (the app writes
+    ``frame`` at the library screen's first refresh and ``list`` once it is filled,
+    then exits, when MARGIN_FIRST_FRAME and MARGIN_EXIT_WHEN_LISTED are set)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        marks_file = Path(tmp) / "marks"
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "MARGIN_FIRST_FRAME": str(marks_file),
+            "MARGIN_EXIT_WHEN_LISTED": "1",
+        }
+        start = time.time()
+        result = subprocess.run(
+            [sys.executable, "-c", code, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=300,
+        )
+        marks = {}
+        if marks_file.exists():
+            for line in marks_file.read_text().splitlines():
+                name, _, stamp = line.partition(" ")
+                marks.setdefault(name, float(stamp) - start)
     if "frame" not in marks:
         raise SystemExit(f"bench child failed: {result.stderr.strip()[-400:]}")
     return marks

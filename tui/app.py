@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -49,12 +48,6 @@ class MarginApp(App[int]):
         self.push_screen(LibraryScreen())
         if self.open_article:
             self.post_message(OpenArticle(self.open_article))
-        if os.environ.get("MARGIN_FIRST_FRAME"):
-            # For bench/reader.py: note when the first frame has been drawn.
-            self.call_after_refresh(self._first_frame_marker)
-
-    def _first_frame_marker(self) -> None:
-        Path(os.environ["MARGIN_FIRST_FRAME"]).write_text("1", encoding="utf-8")
 
     def on_open_article(self, message: OpenArticle) -> None:
         from tui.screens.reader import ReaderScreen

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from textual.widgets import DataTable
 
 from store import Library
 from tui.app import MarginApp
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
+from tui.widgets.article_table import ArticleTable
 
 SEED_TITLE = "Ilham Aliyev's visit to White House"
 
@@ -41,10 +41,10 @@ def test_lists_every_article_with_counts(library: Library, seed_id: str):
 
     async def scenario(pilot, screen):
         assert isinstance(screen, LibraryScreen)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(ArticleTable)
         assert table.row_count == len(library.articles())
         row = next(i for i, s in enumerate(screen.shown) if s.article.id == seed_id)
-        cells = table.get_row_at(row)
+        cells = table.rows[row]
         assert cells[0].startswith(SEED_TITLE)
         assert cells[3] == "diplomacy" and cells[5] == "1"
 
@@ -73,7 +73,7 @@ def test_escape_clears_the_filter(library: Library):
         await pilot.press("escape")
         await pilot.pause()
         assert len(screen.shown) == len(library.articles())
-        assert screen.query_one(DataTable).has_focus
+        assert screen.query_one(ArticleTable).has_focus
 
     drive(MarginApp(library), scenario)
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Sequence
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import Key
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from store.errors import StoreError
 from store.models import ArticleSummary
 from tui.messages import LibraryChanged, OpenArticle
 from tui.screens.errors import report
+from tui.widgets.article_table import ArticleTable
 
 
 def _date(summary: ArticleSummary) -> str:
@@ -32,6 +37,29 @@ def _site(summary: ArticleSummary) -> str:
 def _haystack(summary: ArticleSummary) -> str:
     article = summary.article
     return " ".join([article.title, article.site or "", *summary.tags])
+
+
+class _Rows(Sequence[tuple[str, ...]]):
+    """Table rows made on demand: only the rows on screen are ever formatted."""
+
+    def __init__(self, summaries: list[ArticleSummary]) -> None:
+        self.summaries = summaries
+
+    def __len__(self) -> int:
+        return len(self.summaries)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        s = self.summaries[index]
+        return (
+            s.article.title,
+            _site(s),
+            _date(s),
+            ", ".join(s.tags),
+            str(s.highlights or ""),
+            str(s.notes or ""),
+        )
 
 
 class LibraryScreen(Screen):
@@ -58,21 +86,31 @@ class LibraryScreen(Screen):
         with Vertical(id="library"):
             yield Static("margin", id="library-title")
             yield Input(placeholder="Type to filter: title, site or tag", id="filter")
-            yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
+            yield ArticleTable(
+                [("Title", 0), ("Site", 18), ("Date", 10), ("Tags", 18), ("HL", 3), ("Notes", 5)],
+                id="articles",
+            )
             yield Static("Loading the library…", id="library-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#articles", DataTable)
-        table.add_column("Title", key="title", width=54)
-        table.add_column("Site", key="site", width=18)
-        table.add_column("Date", key="date", width=10)
-        table.add_column("Tags", key="tags", width=16)
-        table.add_column("HL", key="hl", width=3)
-        table.add_column("Notes", key="notes", width=5)
-        table.focus()
+        self.query_one("#articles", ArticleTable).focus()
         # Draw the (empty) screen first; the list fills in from a worker.
         self.call_after_refresh(self.load)
+        if os.environ.get("MARGIN_FIRST_FRAME"):
+            # bench/reader.py: the wall-clock time of this screen's first frame.
+            self.call_after_refresh(self._mark, os.environ["MARGIN_FIRST_FRAME"])
+
+    def _list_mark(self, path: str) -> None:
+        with open(path, "a", encoding="utf-8") as marks:
+            marks.write(f"list {time.time()}\n")
+        if os.environ.get("MARGIN_EXIT_WHEN_LISTED"):
+            self.app.exit(0)
+
+    @staticmethod
+    def _mark(path: str) -> None:
+        with open(path, "a", encoding="utf-8") as marks:
+            marks.write(f"frame {time.time()}\n")
 
     @work(thread=True, exclusive=True, group="library-load")
     def load(self) -> None:
@@ -97,6 +135,8 @@ class LibraryScreen(Screen):
         summaries.sort(key=lambda s: s.article.added, reverse=True)
         self.summaries = summaries
         self._choices = None
+        if os.environ.get("MARGIN_FIRST_FRAME"):
+            self.call_after_refresh(self._list_mark, os.environ["MARGIN_FIRST_FRAME"])
         if seeded:
             self.notify(f"Added {seeded} sample articles to start with.")
         self.apply_filter(self.query_one("#filter", Input).value)
@@ -123,25 +163,11 @@ class LibraryScreen(Screen):
             )
             shown = [self.summaries[i] for _, _, i in matches]
         self.shown = shown
-        table = self.query_one("#articles", DataTable)
+        table = self.query_one("#articles", ArticleTable)
         current = self.current_id
-        table.clear()
-        table.add_rows(
-            [
-                (
-                    s.article.title,
-                    _site(s),
-                    _date(s),
-                    ", ".join(s.tags),
-                    str(s.highlights or ""),
-                    str(s.notes or ""),
-                )
-                for s in shown
-            ]
-        )
-        for row, summary in enumerate(shown):
-            if summary.article.id == current:
-                table.move_cursor(row=row)
+        rows = _Rows(shown)
+        cursor = next((i for i, s in enumerate(shown) if s.article.id == current), 0)
+        table.set_rows(rows, cursor)
         total = len(self.summaries)
         self._status(
             f"{len(shown)} of {total} articles" if query else f"{total} articles · Enter opens"
@@ -150,8 +176,8 @@ class LibraryScreen(Screen):
     @property
     def current_id(self) -> str | None:
         """The id of the article under the table cursor."""
-        table = self.query_one("#articles", DataTable)
-        if not self.shown or table.cursor_row is None or table.cursor_row >= len(self.shown):
+        table = self.query_one("#articles", ArticleTable)
+        if not self.shown or table.cursor_row >= len(self.shown):
             return None
         return self.shown[table.cursor_row].article.id
 
@@ -163,7 +189,7 @@ class LibraryScreen(Screen):
     def _filter_submitted(self) -> None:
         self.action_open()
 
-    @on(DataTable.RowSelected, "#articles")
+    @on(ArticleTable.Selected, "#articles")
     def _row_selected(self) -> None:
         self.action_open()
 
@@ -174,7 +200,7 @@ class LibraryScreen(Screen):
             if event.key in ("down", "escape"):
                 if event.key == "escape":
                     filter_input.value = ""
-                self.query_one("#articles", DataTable).focus()
+                self.query_one("#articles", ArticleTable).focus()
                 event.stop()
             return
         printable = event.is_printable and event.character is not None
@@ -201,9 +227,7 @@ class LibraryScreen(Screen):
 
     def on_screen_resume(self) -> None:
         # Back from the reader, keys are commands again (q quits), not filter text.
-        self.query_one("#articles", DataTable).focus()
-        if self.summaries:
-            self.load()
+        self.query_one("#articles", ArticleTable).focus()
 
     def action_open(self) -> None:
         article_id = self.current_id
