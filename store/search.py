@@ -391,14 +391,13 @@ class SearchIndex:
         state = _ArticleState(record)
         self._articles[aid] = state
         self._titles[aid] = record.title
-        new_nodes: list[int] = []
         # Each distinct (text, type, canonical) is resolved once per article.
         triples = Counter((e[0], e[1], e[2] or e[0]) for e in record.entities)
         resolved: dict[tuple[str, str, str], int | None] = {}
         nodes, forms = state.nodes, state.forms
         for triple, count in triples.items():
             text, etype, form = triple
-            nid = resolved[triple] = self._resolve(state, text, etype, form, new_nodes)
+            nid = resolved[triple] = self._resolve(state, text, etype, form)
             if nid is not None:
                 nodes[nid] = nodes.get(nid, 0) + count
                 forms[(nid, form)] = forms.get((nid, form), 0) + count
@@ -416,7 +415,7 @@ class SearchIndex:
         self._add_doc(state, _Doc("title", record.title, aid, None, None))
         for text, speaker, start, end in record.quotes:
             did = self._add_doc(state, _Doc("quote", text, aid, start, end, speaker))
-            if speaker:
+            if speaker and did is not None:
                 skey = name_key(normalize(speaker))
                 self._speaker_docs.setdefault(skey, set()).add(did)
         for note in record.notes:
@@ -435,9 +434,7 @@ class SearchIndex:
                 self._tag_articles.setdefault(norm, set()).add(aid)
                 self._tag_display.setdefault(norm, tag)
 
-    def _resolve(
-        self, state: _ArticleState, text: str, etype: str, form: str, new_nodes: list[int]
-    ) -> int | None:
+    def _resolve(self, state: _ArticleState, text: str, etype: str, form: str) -> int | None:
         """The node a mention belongs to (created if new), its search terms noted;
         None when the user rejected the name."""
         full = normalize(form)
@@ -451,7 +448,6 @@ class SearchIndex:
         nid = self._node_by.get((etype, key))
         if nid is None:
             nid = self._new_node(etype, key)
-            new_nodes.append(nid)
         if full != key:
             fulls = self._nodes[nid].fulls
             if full not in fulls:
