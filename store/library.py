@@ -26,7 +26,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from store import anchoring
+from store import analysis_cache, anchoring
 from store.errors import LibraryBusy, LibraryCorrupt, NotFound, SaveFailed, StoreError
 from store.models import Annotations, Article, ArticleSummary, Highlight, Note, TaughtEntity
 from store.paths import Layout
@@ -161,7 +161,7 @@ class Library:
         self._summary_cache: dict[str, list[Any]] | None = None
         self._summary_folders: dict[str, list[int]] = {}
         self._prefix_cache: set[str] | None = None
-        self._code_fingerprint: str | None = None
+        self._rules_cache: tuple[list[dict[str, Any]], str] | None = None
         # Reading now reports a damaged or too-new library when it is opened.
         self._article_map()
         for folder in (root, self.paths.derived):
@@ -916,46 +916,30 @@ class Library:
     def analysis(self, article_id: str):  # -> analysis.Analysis
         """The article's analysis (blocks, entities, quotes), with the taught
         entities applied; cached in ``derived/`` until the text, the rules or
-        the analysis code change."""
+        the analysis code change (see ``store.analysis_cache``)."""
+        article = self._resolve(article_id)
+        key = analysis_cache.cache_key(article.sha256, self._rules_digest())
+        path = self.paths.analysis_cache(article.id)
+        cached = analysis_cache.load(path, key)
+        if cached is not None:
+            return cached
         import analysis as analysis_pkg
 
-        article = self._resolve(article_id)
-        rules = self.taught_rules()
-        key = hashlib.sha256(
-            json.dumps(
-                [
-                    article.sha256,
-                    str(getattr(analysis_pkg, "ANALYSIS_VERSION", "")),
-                    self._analysis_fingerprint(analysis_pkg),
-                    [dataclasses.astuple(r) for r in rules],
-                ]
-            ).encode()
-        ).hexdigest()
-        path = self.paths.analysis_cache(article.id)
-        with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
-            cached = json.loads(path.read_bytes())
-            if cached["key"] == key:
-                return _analysis_from_dict(cached["analysis"])
-        result = analysis_pkg.analyze(self.text(article.id), rules)
-        payload = {"key": key, "analysis": dataclasses.asdict(result)}
-        with contextlib.suppress(SaveFailed, UnicodeEncodeError, TypeError, ValueError):
-            write_atomic(
-                path, json.dumps(payload, ensure_ascii=False).encode("utf-8"), durable=False
-            )
+        result = analysis_pkg.analyze(self._read_body(article), self.taught_rules())
+        analysis_cache.save(path, key, result)
         return result
 
-    def _analysis_fingerprint(self, package: Any) -> str:
-        # The code and data files of the analysis package: a changed rule or
-        # gazetteer invalidates cached results even without a version bump.
-        if self._code_fingerprint is None:
-            parts = []
-            for folder in getattr(package, "__path__", []):
-                for path in sorted(Path(folder).rglob("*")):
-                    if path.suffix in (".py", ".txt", ".json") and path.is_file():
-                        st = path.stat()
-                        parts.append(f"{path.relative_to(folder)}:{st.st_size}:{st.st_mtime_ns}")
-            self._code_fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-        return self._code_fingerprint
+    def _rules_digest(self) -> str:
+        # The taught records are replaced (never changed in place) whenever
+        # library.json is read again, so their identity tells when to rehash.
+        self._article_map()
+        records = self._taught_records
+        cached = self._rules_cache
+        if cached is not None and cached[0] is records:
+            return cached[1]
+        digest = analysis_cache.rules_digest(self.taught_rules())
+        self._rules_cache = (records, digest)
+        return digest
 
     # --- taught entities --------------------------------------------------------
     def taught(self) -> list[TaughtEntity]:
@@ -1167,18 +1151,3 @@ def _read_sample(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
         return dict(text=text, title=_fallback_title(text), format="txt")
     return _document_item(read_path(path), ())
-
-
-def _analysis_from_dict(data: dict[str, Any]) -> Any:
-    from analysis.types import Analysis, Block, Entity, Quote
-
-    def build(cls: type, rows: list[dict[str, Any]]) -> list[Any]:
-        names = {f.name for f in dataclasses.fields(cls)}
-        return [cls(**{k: v for k, v in row.items() if k in names}) for row in rows]
-
-    return Analysis(
-        title=data.get("title"),
-        blocks=build(Block, data["blocks"]),
-        entities=build(Entity, data["entities"]),
-        quotes=build(Quote, data["quotes"]),
-    )

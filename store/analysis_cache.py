@@ -1,0 +1,178 @@
+"""Each article's analysis, kept in ``derived/`` so that it is computed once.
+
+A cache file holds its key and the analysis in a compact form: every block,
+entity and quote as one JSON array of its fields in declaration order, so that
+loading builds each object positionally instead of matching dict keys.
+
+The key is a hash of the text's SHA-256, the user's taught rules, this file
+format, and a fingerprint of the analysis code: ``ANALYSIS_VERSION`` plus the
+contents of the ``analysis`` package's code and data files. Contents, not
+modification times, so that touching a file (a checkout, a reinstall) keeps the
+cache while any real change to a rule or a word list invalidates it, whether or
+not the version was bumped. The fingerprint is computed once per process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import json
+import operator
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from store.errors import SaveFailed
+from store.storage import write_atomic
+
+__all__ = [
+    "FORMAT",
+    "cache_key",
+    "code_fingerprint",
+    "decode",
+    "encode",
+    "hash_files",
+    "load",
+    "rules_digest",
+    "save",
+]
+
+# Bump when the layout of a cache file changes.
+FORMAT = 2
+_FINGERPRINTED = (".py", ".txt", ".json")
+
+
+def _types() -> tuple[type, type, type, type]:
+    from analysis.types import Analysis, Block, Entity, Quote
+
+    return Analysis, Block, Entity, Quote
+
+
+@functools.lru_cache(maxsize=1)
+def _rows() -> tuple[Any, Any, Any]:
+    """One getter per type returning its fields as a tuple, in declaration order
+    (the order the constructor takes them in)."""
+    _, block, entity, quote = _types()
+    return tuple(
+        operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
+        for cls in (block, entity, quote)
+    )
+
+
+def hash_files(digest: Any, folders: Iterable[str | Path]) -> int:
+    """Feed the relative name and contents of every code and data file under
+    ``folders`` into ``digest``, in a fixed order; returns how many there were.
+    Modification times play no part."""
+    hashed = 0
+    for folder in folders:
+        base = Path(folder)
+        for path in sorted(base.rglob("*")):
+            if path.suffix not in _FINGERPRINTED or "__pycache__" in path.parts:
+                continue
+            try:
+                data = path.read_bytes()
+            except IsADirectoryError:
+                continue
+            except OSError as err:
+                # Unreadable now: its name and the reason still make a stable key.
+                data = f"unreadable: {err.strerror}".encode()
+            name = path.relative_to(base).as_posix().encode("utf-8", "surrogateescape")
+            digest.update(b"%d:%s:%d:" % (len(name), name, len(data)))
+            digest.update(data)
+            hashed += 1
+    return hashed
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """SHA-256 over the field layout of the analysis types and the name and
+    contents of every code and data file of the ``analysis`` package (so also
+    over ``ANALYSIS_VERSION``, which is in ``analysis/pipeline.py``). Computed
+    once per process: about a megabyte to hash, a few milliseconds."""
+    import analysis
+
+    _, block, entity, quote = _types()
+    digest = hashlib.sha256()
+    layout = [[f.name for f in dataclasses.fields(cls)] for cls in (block, entity, quote)]
+    digest.update(json.dumps([FORMAT, layout]).encode())
+    hashed = hash_files(digest, getattr(analysis, "__path__", []))
+    if not hashed:
+        # Installed without readable source files (a zip): the version is all
+        # there is. Importing the pipeline costs ~0.1 s, so only here.
+        from analysis.pipeline import ANALYSIS_VERSION
+
+        digest.update(f"version:{ANALYSIS_VERSION}".encode())
+    return digest.hexdigest()
+
+
+def rules_digest(rules: Iterable[Any]) -> str:
+    """SHA-256 of the taught rules (``analysis.Taught``), in order."""
+    rows = [[r.action, r.text, r.type, r.canonical] for r in rules]
+    return hashlib.sha256(
+        json.dumps(rows, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    ).hexdigest()
+
+
+def cache_key(text_sha256: str, rules: str) -> str:
+    """The key of one article's cached analysis: its text's SHA-256 and the
+    ``rules_digest`` of the taught rules, under the current analysis code."""
+    raw = f"{code_fingerprint()}:{rules}:{text_sha256}"
+    return hashlib.sha256(raw.encode("ascii", "replace")).hexdigest()
+
+
+def encode(key: str, result: Any) -> bytes:
+    """The cache file for ``result`` (an ``analysis.Analysis``) under ``key``."""
+    block, entity, quote = _rows()
+    payload = {
+        "key": key,
+        "format": FORMAT,
+        "title": result.title,
+        "blocks": [block(b) for b in result.blocks],
+        "entities": [entity(e) for e in result.entities],
+        "quotes": [quote(q) for q in result.quotes],
+    }
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8", "surrogatepass"
+    )
+
+
+def decode(raw: bytes, key: str) -> Any | None:
+    """The analysis in a cache file, or None when it was made under another key
+    or is not a readable cache file."""
+    analysis, block, entity, quote = _types()
+    try:
+        data = json.loads(raw)
+        if data["key"] != key or data["format"] != FORMAT:
+            return None
+        title = data["title"]
+        if title is not None and not isinstance(title, str):
+            return None
+        return analysis(
+            title,
+            [block(*row) for row in data["blocks"]],
+            [entity(*row) for row in data["entities"]],
+            [quote(*row) for row in data["quotes"]],
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        # ValueError covers damaged JSON and bytes that are not UTF-8; TypeError
+        # a row of the wrong length.
+        return None
+
+
+def load(path: Path, key: str) -> Any | None:
+    """The cached analysis at ``path`` when it was made under ``key``, else None."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError:
+        return None
+    return decode(raw, key)
+
+
+def save(path: Path, key: str, result: Any) -> None:
+    """Cache ``result`` at ``path`` (not fsynced: derived data). A cache that
+    cannot be written is skipped; the analysis is simply run again next time."""
+    with contextlib.suppress(SaveFailed, OSError, UnicodeEncodeError, TypeError, ValueError):
+        write_atomic(path, encode(key, result), durable=False)
