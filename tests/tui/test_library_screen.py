@@ -154,3 +154,29 @@ def test_search_finds_a_misspelled_name_and_opens_the_article(library: Library, 
         assert text[reader.view.cursor :].startswith("Pashinyan") or "Pashinyan" in text
 
     drive(MarginApp(library), scenario)
+
+
+def test_a_library_damaged_after_opening_is_reported_not_a_traceback(library: Library, tmp_path):
+    root = tmp_path / "library"
+    damaged = (root / "library.json").read_bytes()[:-40] + b"\x00garbage"
+    (root / "library.json").write_bytes(damaged)
+    app = MarginApp(library)
+
+    async def scenario(pilot, screen):
+        status = str(screen.query_one("#library-status").render())
+        messages = [n.message for n in pilot.app._notifications]
+        assert "could not be read" in status or any("library.json" in m for m in messages)
+
+    drive(app, scenario)
+    assert (root / "library.json").read_bytes() == damaged, "a damaged file is never overwritten"
+
+
+def test_run_reports_a_damaged_library_in_one_line(tmp_path, capsys):
+    from tui.app import run
+
+    root = tmp_path / "library"
+    Library(root)
+    (root / "library.json").write_text("{not json", encoding="utf-8")
+    assert run(root) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("margin: ") and len(err.strip().splitlines()) == 1
