@@ -366,3 +366,42 @@ def test_export_dialog_writes_markdown(library, seed_id, tmp_path, key):
     files = list(out.rglob("*.md"))
     assert len(files) == 1
     assert "Aliyev" in files[0].read_text(encoding="utf-8")
+
+
+def test_tag_dialog_completes_a_misspelled_known_tag(library, seed_id):
+    other = next(a.id for a in library.articles() if a.id != seed_id)
+    library.add_tags(other, ["South Caucasus", "energy policy"])
+
+    async def scenario(pilot, reader):
+        await pilot.press("t")
+        await pilot.pause()
+        await type_text(pilot, "diplomacy, Suth Caucsus")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert pilot.app.screen.query_one("#tag-input").value == "diplomacy, South Caucasus"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert set(library.annotations(seed_id).tags) == {"diplomacy", "South Caucasus"}
+
+    read(library, seed_id, scenario)
+
+
+def test_entity_rename_is_taught(library, seed_id):
+    async def scenario(pilot, reader):
+        view = reader.view
+        start = view.text.index("Trump administration")
+        view.move_cursor(start)
+        await pilot.pause()
+        assert view.spans_at()["entity"], "the seed's 'Trump' is an entity"
+        await pilot.press("c")
+        await pilot.pause()
+        field = pilot.app.screen.query_one("#entity-canonical")
+        field.value = "Donald J. Trump"
+        await pilot.click("#rename")
+        await settle(pilot)
+        taught = library.taught()
+        assert [(t.action, t.text, t.canonical) for t in taught] == [
+            ("rename", "Trump", "Donald J. Trump")
+        ]
+
+    read(library, seed_id, scenario)

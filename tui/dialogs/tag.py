@@ -50,7 +50,16 @@ class FuzzyTagSuggester(Suggester):
 class TagDialog(ModalScreen[list[str] | None]):
     """Ask for tags; Enter submits, escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Close without tagging")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", tooltip="Close without tagging"),
+        Binding(
+            "tab",
+            "complete",
+            "Complete",
+            tooltip="Replace the tag being typed with the best match",
+            priority=True,
+        ),
+    ]
     """Prompt keys."""
 
     def __init__(self, known: list[str]) -> None:
@@ -65,7 +74,7 @@ class TagDialog(ModalScreen[list[str] | None]):
                 suggester=FuzzyTagSuggester(self.known),
                 id="tag-input",
             )
-            hint = "Enter saves · → accepts a suggestion · escape cancels"
+            hint = "Enter saves · tab completes a known tag · escape cancels"
             if self.known:
                 hint = f"Known: {', '.join(self.known[:8])}{'…' if len(self.known) > 8 else ''}\n{hint}"
             yield Label(hint, classes="dialog-hint", id="tag-hint")
@@ -86,6 +95,29 @@ class TagDialog(ModalScreen[list[str] | None]):
             self.query_one("#tag-hint", Label).update(
                 f"Did you mean: {names}\nEnter saves · escape cancels"
             )
+
+    def best_match(self, typed: str) -> str | None:
+        """The known tag closest to ``typed`` (prefix first, then fuzzy)."""
+        typed = typed.strip()
+        if not typed or not self.known:
+            return None
+        lowered = typed.lower()
+        for tag in self.known:
+            if tag.lower().startswith(lowered):
+                return tag
+        from rapidfuzz import fuzz, process
+
+        match = process.extractOne(typed, self.known, scorer=fuzz.WRatio, score_cutoff=60)
+        return match[0] if match else None
+
+    def action_complete(self) -> None:
+        field = self.query_one(Input)
+        head, comma, current = field.value.rpartition(",")
+        best = self.best_match(current)
+        if best is None:
+            return
+        field.value = f"{head}{comma}{' ' if comma else ''}{best}"
+        field.cursor_position = len(field.value)
 
     @on(Input.Submitted, "#tag-input")
     def _submitted(self, event: Input.Submitted) -> None:
