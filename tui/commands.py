@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from functools import partial
 
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 
@@ -21,6 +22,18 @@ def _key_label(key: str) -> str:
     return ", ".join(names.get(k, k) for k in key.split(","))
 
 
+def own_actions(node: DOMNode) -> set[str]:
+    """Actions bound by margin's own classes (not Textual's scrolling and focus keys)."""
+    actions: set[str] = set()
+    for cls in type(node).__mro__:
+        if not cls.__module__.startswith("tui."):
+            continue
+        for binding in cls.__dict__.get("BINDINGS", []):
+            action = binding.action if isinstance(binding, Binding) else binding[1]
+            actions.add(action)
+    return actions
+
+
 class MarginCommands(Provider):
     """Offers each binding of the screen the palette was opened from (and its widgets)."""
 
@@ -33,9 +46,10 @@ class MarginCommands(Provider):
         yield from self._from_node(self.app, seen)
 
     def _from_node(self, node: DOMNode, seen: set[str]) -> Iterator[tuple[str, str, DOMNode, str]]:
+        own = own_actions(node)
         for bindings in node._bindings.key_to_bindings.values():
             for binding in bindings:
-                if not binding.description or binding.action in seen:
+                if not binding.description or binding.action in seen or binding.action not in own:
                     continue
                 if binding.action == "command_palette":
                     continue

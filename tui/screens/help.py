@@ -11,14 +11,15 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
-from tui.commands import _key_label
+from tui.commands import _key_label, own_actions
 
 
 def _rows(node: DOMNode) -> list[tuple[str, str, str]]:
     rows: dict[str, tuple[list[str], str, str]] = {}
+    own = own_actions(node)
     for bindings in node._bindings.key_to_bindings.values():
         for binding in bindings:
-            if not binding.description:
+            if not binding.description or binding.action not in own:
                 continue
             keys, _, _ = rows.setdefault(binding.action, ([], binding.description, binding.tooltip))
             label = _key_label(binding.key)
@@ -41,11 +42,23 @@ class HelpScreen(ModalScreen[None]):
 
     def sections(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
         """(title, rows of key, action, explanation) for each group of keys."""
-        sections = [(self.source.__class__.__name__.removesuffix("Screen"), _rows(self.source))]
-        for selector, title in (("ArticleView", "Article"), ("AnnotationPanel", "Margin")):
+        own = _rows(self.source)
+        if self.source.__class__.__name__ == "LibraryScreen":
+            own.append(
+                ("letters", "Filter", "Type to filter fuzzily; escape clears, ↓ back to the list")
+            )
+        sections = [(self.source.__class__.__name__.removesuffix("Screen"), own)]
+        widgets = (
+            ("ArticleView", "Article"),
+            ("AnnotationPanel", "Margin"),
+            ("ArticleTable", "List"),
+        )
+        for selector, title in widgets:
             for widget in self.source.query(selector):
                 sections.append((title, _rows(widget)))
-        sections.append(("Everywhere", _rows(self.app)))
+        everywhere = _rows(self.app)
+        everywhere.append(("ctrl+q", "Quit", "Leave margin from anywhere"))
+        sections.append(("Everywhere", everywhere))
         return [(title, rows) for title, rows in sections if rows]
 
     def compose(self) -> ComposeResult:
