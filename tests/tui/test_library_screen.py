@@ -180,3 +180,33 @@ def test_run_reports_a_damaged_library_in_one_line(tmp_path, capsys):
     assert run(root) == 1
     err = capsys.readouterr().err
     assert err.startswith("margin: ") and len(err.strip().splitlines()) == 1
+
+
+def test_entity_page_lists_mentions_and_opens_one(library: Library, seed_id: str):
+    pytest.importorskip("store.search")
+    from textual.widgets import OptionList
+
+    from tui.screens.entity_page import EntityPageScreen
+
+    async def scenario(pilot, screen):
+        await pilot.press("slash")
+        await settle(pilot)
+        await type_text(pilot, "Mammadov")
+        await settle(pilot)
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        page_screen = pilot.app.screen
+        assert isinstance(page_screen, EntityPageScreen)
+        assert page_screen.page.name == "Zaur Mammadov"
+        targets = page_screen._targets
+        index = next(i for i, t in enumerate(targets) if t and t[0] == seed_id and t[1])
+        page_screen.query_one(OptionList).highlighted = index
+        page_screen.query_one(OptionList).action_select()
+        await settle(pilot)
+        reader = pilot.app.screen
+        assert isinstance(reader, ReaderScreen)
+        offset = targets[index][1]
+        assert reader.view.cursor == offset
+        assert reader.view.text[offset:].startswith(("Zaur", "Mammadov"))
+
+    drive(MarginApp(library), scenario)

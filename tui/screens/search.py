@@ -30,6 +30,13 @@ class SearchScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", "Close", tooltip="Back to where you were"),
         Binding("down", "focus_results", "Results", show=False),
+        Binding(
+            "ctrl+e",
+            "entity_page",
+            "Entity page",
+            tooltip="Every article, mention, quote and note of the highlighted entity",
+            priority=True,
+        ),
     ]
     """Search keys: type, arrows to the results, Enter opens."""
 
@@ -37,6 +44,7 @@ class SearchScreen(ModalScreen[None]):
         super().__init__()
         self.hits: list = []
         self._targets: list[tuple[str, int | None, str]] = []
+        self._hit_of: list[object] = []  # the hit behind each option
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-dialog", classes="dialog"):
@@ -72,7 +80,7 @@ class SearchScreen(ModalScreen[None]):
         self.query_one("#search-hint", Label).update(text)
 
     def _ready(self) -> None:
-        self._hint("Type to search · ↓ to the results · Enter opens")
+        self._hint("Type to search · ↓ to the results · Enter opens · ctrl+e entity page")
         query = self.query_one(Input).value
         if query.strip():
             self.run_search(query)
@@ -95,6 +103,7 @@ class SearchScreen(ModalScreen[None]):
         results.clear_options()
         self.hits = hits
         self._targets = []
+        self._hit_of = []
         options: list[Option] = []
         for hit in hits:
             articles = getattr(hit, "articles", []) or []
@@ -106,6 +115,7 @@ class SearchScreen(ModalScreen[None]):
                 head.append(f"  {hit.type.lower()}", style="dim italic")
             if article_id and not articles:
                 self._targets.append((article_id, start, hit.text))
+                self._hit_of.append(hit)
                 options.append(Option(head))
                 continue
             for ref in articles[:6]:
@@ -114,6 +124,7 @@ class SearchScreen(ModalScreen[None]):
                 if getattr(ref, "count", 0) > 1:
                     line.append(f"  ×{ref.count}", style="dim")
                 self._targets.append((ref.id, start if article_id == ref.id else None, hit.text))
+                self._hit_of.append(hit)
                 options.append(Option(line))
         results.add_options(options)
         self._hint(f"{len(hits)} results · Enter opens" if query.strip() else "Type to search")
@@ -137,6 +148,24 @@ class SearchScreen(ModalScreen[None]):
         article_id, offset, text = self._targets[index]
         self.dismiss(None)
         self.app.post_message(OpenArticle(article_id, offset, find=text))
+
+    def action_entity_page(self) -> None:
+        results = self.query_one("#search-results", OptionList)
+        index = results.highlighted if results.highlighted is not None else 0
+        hits = self._hit_of[index:] + self._hit_of[:index]
+        hit = next((h for h in hits if h.kind == "entity" and getattr(h, "key", None)), None)
+        if hit is None or self.app.search_index is None:
+            self.notify("No entity among the results.", severity="warning")
+            return
+        from store.errors import StoreError
+        from tui.screens.entity_page import EntityPageScreen
+
+        try:
+            page = self.app.search_index.entity_page(hit.key)
+        except StoreError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.app.push_screen(EntityPageScreen(page))
 
     def action_close(self) -> None:
         self.dismiss(None)
