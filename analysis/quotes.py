@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analysis.speakers import Attributor, is_reporting_prefix
+from analysis.speakers import Attributor, VerbIndex
 from analysis.types import Block, Entity, Quote
 
 __all__ = ["find_quotes", "quote_spans"]
@@ -179,7 +179,7 @@ def _units(text: str, blocks: list[Block]) -> list[tuple[int, int, str]]:
     return units
 
 
-def _close_start(text: str, ustart: int, close_end: int) -> int:
+def _close_start(text: str, verbs: VerbIndex, ustart: int, close_end: int) -> int:
     """Where a quote that has only its closing mark begins.
 
     After an introducing colon whose clause carries a reporting verb ("He
@@ -190,17 +190,22 @@ def _close_start(text: str, ustart: int, close_end: int) -> int:
         c = text.find(":", pos, close_end)
         if c < 0:
             return ustart
-        if is_reporting_prefix(text[ustart:c]):
+        if verbs.between(ustart, c):
             return _lstrip(text, c + 1, close_end)
         pos = c + 1
 
 
-def quote_spans(text: str, blocks: list[Block] | None = None) -> list[tuple[int, int, bool]]:
+def quote_spans(
+    text: str, blocks: list[Block] | None = None, verbs: VerbIndex | None = None
+) -> list[tuple[int, int, bool]]:
     """All candidate quotation spans ``(start, end, balanced)`` before the speech filter.
 
     ``balanced`` is False for spans built from an unmatched mark or a
-    multi-paragraph carry. Spans are sorted and never overlap.
+    multi-paragraph carry. Spans are sorted and never overlap. ``verbs`` is
+    the text's reporting-verb index when the caller already has one.
     """
+    if verbs is None:
+        verbs = VerbIndex(text)
     units = _units(text, blocks or [])
     out: list[tuple[int, int, bool]] = []
     # an open quote carried from an earlier paragraph: its start, the end of
@@ -260,9 +265,9 @@ def quote_spans(text: str, blocks: list[Block] | None = None) -> list[tuple[int,
                 out.append((seg.start, seg.end, True))
             elif seg.kind == "close":
                 if seg.first:
-                    s = _lstrip(text, _close_start(text, ustart, seg.end), seg.end)
+                    s = _lstrip(text, _close_start(text, verbs, ustart, seg.end), seg.end)
                 else:
-                    s = _close_start(text, prev_end, seg.end)
+                    s = _close_start(text, verbs, prev_end, seg.end)
                     if s == prev_end:
                         continue  # a stray mark after a quote: nothing says where it began
                 if seg.end - s > 1:
@@ -305,10 +310,11 @@ def find_quotes(text: str, blocks: list[Block], entities: list[Entity]) -> list[
     terms (scare quotes) and titles count only when a reporting verb attributes
     them.
     """
-    spans = quote_spans(text, blocks)
+    verbs = VerbIndex(text)
+    spans = quote_spans(text, blocks, verbs)
     if not spans:
         return []
-    attributor = Attributor(text, blocks, entities, spans)
+    attributor = Attributor(text, blocks, entities, spans, verbs)
     quotes: list[Quote] = []
     for s, e, balanced in spans:
         words = _content_words(text, s, e)
@@ -328,7 +334,7 @@ def find_quotes(text: str, blocks: list[Block], entities: list[Entity]) -> list[
             q = Quote(s, e, None, 0.0)
         else:
             q = Quote(s, e, attr.speaker, attr.confidence, attr.speaker_start, attr.speaker_end)
-        if quotes and _interrupted(text, quotes[-1], q):
+        if quotes and _interrupted(text, verbs, quotes[-1], q):
             p = quotes[-1]
             q = Quote(p.start, e, p.speaker, p.confidence, p.speaker_start, p.speaker_end)
             quotes[-1] = q
@@ -337,7 +343,7 @@ def find_quotes(text: str, blocks: list[Block], entities: list[Entity]) -> list[
     return quotes
 
 
-def _interrupted(text: str, prev: Quote, q: Quote) -> bool:
+def _interrupted(text: str, verbs: VerbIndex, prev: Quote, q: Quote) -> bool:
     """Whether ``q`` continues ``prev`` after its attribution: “A,” she said, “b.”
 
     One utterance split by its source is one quotation with one speaker.
@@ -353,4 +359,4 @@ def _interrupted(text: str, prev: Quote, q: Quote) -> bool:
         return False
     if not gap.rstrip().endswith((",", ".", ":")):
         return False
-    return is_reporting_prefix(gap)
+    return bool(verbs.between(prev.end, q.start))

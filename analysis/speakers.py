@@ -17,7 +17,14 @@ from dataclasses import dataclass
 
 from analysis.types import Block, Entity
 
-__all__ = ["Attribution", "Attributor", "Verb", "is_reporting_prefix", "reporting_verbs"]
+__all__ = [
+    "Attribution",
+    "Attributor",
+    "Verb",
+    "VerbIndex",
+    "is_reporting_prefix",
+    "reporting_verbs",
+]
 
 # Reporting verbs in every inflection they take in news prose. Looked up as
 # words in a set: one pass of a simple word regex is several times faster than
@@ -58,6 +65,42 @@ _VERB_PAIRS = {
 _WORDISH = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 
 
+def _trie_pattern(words: list[str], shortest: bool = False) -> str:
+    """An alternation of ``words`` shaped as a trie, so no prefix is matched twice.
+
+    A space in a word matches any run of whitespace. With ``shortest`` a word
+    that is a prefix of another is tried first, else last.
+    """
+    trie: dict[str, dict] = {}
+    for w in words:
+        node = trie
+        for c in w:
+            node = node.setdefault(c, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        alts = [(r"\s+" if c == " " else re.escape(c)) + build(sub) for c, sub in node.items() if c]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" not in node:
+            return body
+        return f"(?:{body})??" if shortest else f"(?:{body})?"
+
+    return build(trie)
+
+
+# Matched on lower-cased text, from the non-letter before a word: a case-sensitive
+# trie that the engine only tries after a space or punctuation runs several times
+# faster than the same words with IGNORECASE tried at every position.
+_VERB_RX = re.compile(
+    "[^a-z]"
+    + _trie_pattern(sorted(_VERB_FORMS | {f"{w} {n}" for w, n in _VERB_PAIRS.items()}))
+    + r"(?![a-z])(?!-[a-z])"
+)
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+
+
 @dataclass(frozen=True, slots=True)
 class Verb:
     """One reporting verb (or two-word phrase) found in the text."""
@@ -67,29 +110,111 @@ class Verb:
     word: str  # lower case, the first word of a phrase
 
 
+class VerbIndex:
+    """The reporting verbs of one text, found once per paragraph and sliced per window.
+
+    Attribution asks for the verbs of many overlapping windows around each
+    quote; each paragraph is scanned once, on first use, and windows are
+    answered with ``bisect``, so the cost stays linear in the text and
+    paragraphs far from any quote are never scanned.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.cuts: list[int] | None = None
+        # the text lower-cased after one space, so that a word at position 0 has a
+        # character before it; None when the text has one of the two characters
+        # whose lower case is or holds an ASCII letter (İ shifts offsets, the Kelvin
+        # sign becomes k), which take the word-by-word path
+        self.low: str | None = None
+        # paragraph number -> (verb starts, verbs, position of a capitalised word
+        # right before each capitalised verb or -1)
+        self.chunks: dict[int, tuple[list[int], list[Verb], list[int]]] = {}
+
+    def between(self, start: int = 0, end: int | None = None) -> list[Verb]:
+        """The verbs that lie wholly inside ``text[start:end]``.
+
+        A capitalised verb right after a capitalised word is part of a name
+        ("United States", "Human Rights Watch Says") when that word is inside
+        the window, as it would be for the window's text on its own.
+        """
+        end = len(self.text) if end is None else end
+        if end <= start:
+            return []
+        if self.cuts is None:
+            self._prepare()
+        cuts = self.cuts
+        found: list[Verb] = []
+        k = bisect.bisect_right(cuts, start)
+        last = bisect.bisect_right(cuts, end - 1)
+        while k <= last:
+            got = self.chunks.get(k)
+            starts, verbs, blocked = got if got is not None else self._chunk(k)
+            i = bisect.bisect_left(starts, start)
+            while i < len(starts) and starts[i] < end:
+                v = verbs[i]
+                if v.end <= end and blocked[i] < start:
+                    found.append(v)
+                i += 1
+            k += 1
+        return found
+
+    def _prepare(self) -> None:
+        text = self.text
+        # paragraphs end at blank lines: no word or two-word phrase crosses one
+        self.cuts = [m.start() for m in _BLANK_LINE.finditer(text)]
+        if "\u0130" not in text and "\u212a" not in text:
+            self.low = " " + text.lower()
+
+    def _chunk(self, k: int) -> tuple[list[int], list[Verb], list[int]]:
+        text = self.text
+        cuts = self.cuts or []
+        cs = cuts[k - 1] if k > 0 else 0
+        ce = cuts[k] if k < len(cuts) else len(text)
+        verbs: list[Verb] = []
+        low = self.low
+        if low is None:
+            for m in _WORDISH.finditer(text, cs, ce):
+                w = m.group().lower()
+                v = None
+                if w in _VERB_FORMS:
+                    v = Verb(m.start(), m.end(), w)
+                elif w in _VERB_PAIRS:
+                    nxt = _WORDISH.match(text, _skip_space(text, m.end(), ce), ce)
+                    if nxt is not None and nxt.group().lower() == _VERB_PAIRS[w]:
+                        v = Verb(m.start(), nxt.end(), w)
+                if v is not None:
+                    verbs.append(v)
+        else:
+            # low[i + 1] is text[i]; each match starts at the character before its word
+            for m in _VERB_RX.finditer(low, cs, ce + 1):
+                s = m.start()
+                if low[s] == "-" and "a" <= low[s - 1] <= "z":
+                    continue  # the end of a hyphenated word: so-called
+                w = m.group()[1:]
+                if " " in w or not w.isalpha():
+                    w = w.split()[0]
+                verbs.append(Verb(s, m.end() - 1, w))
+        got = ([v.start for v in verbs], verbs, [self._capital_before(v.start) for v in verbs])
+        self.chunks[k] = got
+        return got
+
+    def _capital_before(self, pos: int) -> int:
+        """Where the capitalised word before a capitalised verb at ``pos`` ends, else -1."""
+        text = self.text
+        if not text[pos].isupper():
+            return -1
+        j = pos - 1
+        while j >= 0 and text[j] == " ":
+            j -= 1
+        if j >= 0 and (text[j].isupper() or (text[j].islower() and _cap_word(text, j))):
+            return j
+        return -1
+
+
 def reporting_verbs(text: str, start: int = 0, end: int | None = None) -> list[Verb]:
     """The reporting verbs ("said", "emphasized", "according to", …) in ``text[start:end]``."""
-    end = len(text) if end is None else end
-    found: list[Verb] = []
-    words = _WORDISH.finditer(text, start, end)
-    for m in words:
-        w = m.group().lower()
-        if w[0] != m.group()[0] and _after_capital(text, m.start(), start):
-            continue  # part of a name: "United States", "Human Rights Watch Says"
-        if w in _VERB_FORMS:
-            found.append(Verb(m.start(), m.end(), w))
-        elif w in _VERB_PAIRS:
-            nxt = _WORDISH.match(text, _skip_space(text, m.end(), end), end)
-            if nxt is not None and nxt.group().lower() == _VERB_PAIRS[w]:
-                found.append(Verb(m.start(), nxt.end(), w))
-    return found
-
-
-def _after_capital(text: str, pos: int, start: int) -> bool:
-    j = pos - 1
-    while j >= start and text[j] == " ":
-        j -= 1
-    return j >= start and (text[j].isupper() or (text[j].islower() and _cap_word(text, j)))
+    return VerbIndex(text).between(start, end)
 
 
 def _cap_word(text: str, j: int) -> bool:
@@ -105,18 +230,21 @@ def _skip_space(text: str, pos: int, end: int) -> int:
 
 
 _PRONOUN = re.compile(r"\b(?:he|she|they|it|we|i)\b", re.IGNORECASE)
-_ROLES = (
-    r"analysts?|experts?|ministers?|president|spokes(?:man|woman|person)|officials?|senator"
-    r"|governor|mayor|candidate|nominee|chair(?:man|woman)?|director|secretary|ambassador"
-    r"|lawyer|attorney|professor|economist|scientist|researcher|author|writer|leader|chief"
-    r"|head|advis[eo]r|aide|commissioner|congress(?:man|woman)|lawmaker|representative"
-    r"|deputy|diplomat|business(?:man|woman)|executive|founder|ceo|manager|coach|judge"
-    r"|prosecutor|officer|general|commander|activist|doctor|historian|politician"
-    r"|strategist|pollster|host|anchor|reporter|journalist|editor|narrator|billionaire"
-    r"|speaker|premier|chancellor|monarch|king|queen|prince|pope|bishop|scholar|critic"
-    r"|director-general|envoy|negotiator|student|teacher|resident|witness|veteran"
-    r"|woman|man|mother|father|colleague|observer|specialist|politologist"
-)
+# Looked for in every attribution window: as a trie the engine never retries a
+# shared prefix. Shortest first, so "director" in "director-general" is found
+# where a longer role would run on past a hyphen.
+_ROLE_WORDS = """analyst analysts expert experts minister ministers president spokesman
+    spokeswoman spokesperson official officials senator governor mayor candidate nominee
+    chair chairman chairwoman director secretary ambassador lawyer attorney professor
+    economist scientist researcher author writer leader chief head adviser advisor aide
+    commissioner congressman congresswoman lawmaker representative deputy diplomat
+    businessman businesswoman executive founder ceo manager coach judge prosecutor officer
+    general commander activist doctor historian politician strategist pollster host anchor
+    reporter journalist editor narrator billionaire speaker premier chancellor monarch king
+    queen prince pope bishop scholar critic director-general envoy negotiator student
+    teacher resident witness veteran woman man mother father colleague observer specialist
+    politologist""".split()
+_ROLES = _trie_pattern(_ROLE_WORDS, shortest=True)
 _DESCRIPTION = re.compile(
     rf"\b(?:the|a|an|this|that|our)\s+((?:[\w’'.\-]+\s+){{0,4}}?)({_ROLES})\b",
     re.IGNORECASE,
@@ -124,7 +252,33 @@ _DESCRIPTION = re.compile(
 _ROLE_AFTER = re.compile(rf"\s+(?:{_ROLES})\b")
 _ROLE_WORD = re.compile(rf"\b(?:{_ROLES})\b", re.IGNORECASE)
 _NAME = re.compile(r"\b[A-Z][\w’'\-]*\.?(?:\s+(?:[A-Z][\w’'\-]*\.?|(?:de|van|von|al|bin)\b))*")
-_SENT_END = re.compile(r"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+_ABBREV = frozenset(
+    "mr mrs ms dr st sen rep gov gen lt col sgt capt jr sr prof no inc corp co ltd vs"
+    " jan feb mar apr jun jul aug sep sept oct nov dec u.s u.n e.u u.k d.c p.m a.m".split()
+)
+
+
+def _abbrev_lookbehinds() -> str:
+    """Look-behinds that reject a full stop ending an abbreviation or an initial.
+
+    The word before the stop is the run of letters and dots before it; one
+    look-behind per word length, as look-behinds must have a fixed width.
+    """
+    run_start = r"(?<![^\W\d_])(?<!\.)"
+    by_len: dict[int, list[str]] = {}
+    for w in sorted(_ABBREV):
+        by_len.setdefault(len(w), []).append(re.escape(w))
+    parts = [rf"(?<!{run_start}[^\W\d_]\.)"]
+    parts += [rf"(?<!{run_start}(?i:{'|'.join(ws)})\.)" for _, ws in sorted(by_len.items())]
+    return "".join(parts)
+
+
+# A sentence ends at a run of end marks (a full stop not after an abbreviation or
+# an initial), closing quotes or brackets and space, before a capital or a digit.
+_SENT_END = re.compile(
+    # the first mark of a run (the engine scans for the marks), then the full stop checks
+    r"[.!?…](?<![.!?…].)" + _abbrev_lookbehinds() + r"[.!?…]*[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])"
+)
 # how many earlier uses of a role word are tried when resolving "the analyst"
 _MAX_ROLE_LOOKBACK = 30
 # what may follow a reporting verb that closes a sentence of its own: “…” Trump said
@@ -138,10 +292,6 @@ _SPEAKER_RANK = {"PERSON": 0, "ORG": 1, "PLACE": 2}
 _RELATIVE = re.compile(r",\s+(?:who|which|whose|whom)\b[^,]*(?:,|$)")
 _PARENS = re.compile(r"\([^()]{0,40}\)")
 _CLAUSE_CUT = re.compile(r"[;:(—–]|\b(?:but|while|whereas|because|although|and)\b\s")
-_ABBREV = frozenset(
-    "mr mrs ms dr st sen rep gov gen lt col sgt capt jr sr prof no inc corp co ltd vs"
-    " jan feb mar apr jun jul aug sep sept oct nov dec u.s u.n e.u u.k d.c p.m a.m".split()
-)
 _PREPOSITIONS = frozenset(
     "of to by with for from about between under at in on against among toward towards"
     " into onto over than like via upon after before during without".split()
@@ -159,8 +309,16 @@ _NAME_STOP = frozenset(
 )
 _HONORIFIC = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Mme|Sir|Dame)\.?\s")
 _TITLES_FM = r"(?:(Mrs|Ms|Miss|Madam|Mme|Lady|Queen|Princess)|Mr|Sir|Lord|King|Prince)\.?"
-_TITLE_BEFORE = re.compile(rf"\b{_TITLES_FM}\s+$")
+# a title before a name, found once per text; the capital it starts with lets the
+# engine skip ahead, and the word boundary before it is checked afterwards
+_FEMALE_TITLES = ("Mrs", "Ms", "Miss", "Madam", "Mme", "Lady", "Queen", "Princess")
+_TITLE_BEFORE = re.compile(
+    "(?:" + "|".join(_FEMALE_TITLES + ("Mr", "Sir", "Lord", "King", "Prince")) + r")\.?\s+"
+)
+# how far before a name its title may start
+_TITLE_REACH = 9
 _TITLE_AT = re.compile(rf"{_TITLES_FM}\s")
+_TITLE_INITIALS = frozenset("MSLKQP")
 _SAID_PRONOUN = re.compile(
     r"(?:,[^,.;]{1,50},)?\s+(?:\w+\s+){0,2}?(?:said|says|told\s+\w+|added|argued|insisted"
     r"|noted|explained|acknowledged|admitted|claimed|wrote|stated|emphasized|emphasised"
@@ -205,8 +363,10 @@ class Attributor:
         blocks: list[Block],
         entities: list[Entity],
         spans: list[tuple[int, int, bool]],
+        verbs: VerbIndex | None = None,
     ) -> None:
         self.text = text
+        self.verbs = verbs if verbs is not None else VerbIndex(text)
         self.spans = spans
         self.span_starts = [s for s, _, _ in spans]
         if blocks:
@@ -216,28 +376,29 @@ class Attributor:
         self.paras = paras or [(0, len(text))]
         self.para_starts = [s for s, _ in self.paras]
         # sentence boundaries, once: (position of the final mark, start of the next sentence)
-        self.sent_dot: list[int] = []
-        self.sent_after: list[int] = []
-        for m in _SENT_END.finditer(text):
-            if self._is_boundary(m.start()):
-                self.sent_dot.append(m.start())
-                self.sent_after.append(m.end())
+        ends = list(_SENT_END.finditer(text))
+        self.sent_dot = [m.start() for m in ends]
+        self.sent_after = [m.end() for m in ends]
         ents = sorted(entities, key=lambda e: e.start)
+        starts = self.span_starts
         self.ents = []
-        k = 0
-        for e in ents:
-            # a merge walk over the sorted spans: names inside quotations never speak
-            while k < len(spans) and spans[k][1] <= e.start:
-                k += 1
-            inside = k < len(spans) and spans[k][0] <= e.start
-            if e.type in _SPEAKER_RANK and not inside:
-                self.ents.append(e)
-        self.ent_starts = [e.start for e in self.ents]
-        self.others = [(e.start, e.end) for e in ents if e.type not in ("PERSON", "ORG")]
+        self.others = []
         self.by_last: dict[str, str] = {}
+        seen: set[str] = set()
         for e in ents:
-            if e.type == "PERSON" and e.canonical:
-                self.by_last.setdefault(e.canonical.split()[-1].lower(), e.canonical)
+            kind = e.type
+            if kind in _SPEAKER_RANK:
+                # names inside quotations never speak
+                i = bisect.bisect_right(starts, e.start) - 1
+                if i < 0 or spans[i][1] <= e.start:
+                    self.ents.append(e)
+            if kind == "PERSON":
+                if e.canonical and e.canonical not in seen:
+                    seen.add(e.canonical)
+                    self.by_last.setdefault(e.canonical.split()[-1].lower(), e.canonical)
+            elif kind != "ORG":
+                self.others.append((e.start, e.end))
+        self.ent_starts = [e.start for e in self.ents]
         self.genders: dict[str, str] = {}
         self.salient: list[_Mention] = []
         self.salient_pos: list[int] = []
@@ -277,19 +438,27 @@ class Attributor:
             return self.sent_dot[i] + 1
         return hi
 
-    def _is_boundary(self, dot: int) -> bool:
-        if self.text[dot] != ".":
-            return True
-        j = dot
-        while j > 0 and (self.text[j - 1].isalpha() or self.text[j - 1] == "."):
-            j -= 1
-        word = self.text[j:dot].lower()
-        return not (word in _ABBREV or len(word) == 1)
-
     # -- salience ---------------------------------------------------------
 
-    def _gender_of(self, e: Entity) -> str:
-        m = _TITLE_BEFORE.search(self.text, max(0, e.start - 9), e.start) or _TITLE_AT.match(e.text)
+    def _titles(self) -> dict[int, tuple[int, str]]:
+        """Where each title's name starts -> (where the title starts, "f" or "m")."""
+        text = self.text
+        found: dict[int, tuple[int, str]] = {}
+        for m in _TITLE_BEFORE.finditer(text):
+            s = m.start()
+            if s > 0 and (text[s - 1].isalnum() or text[s - 1] == "_"):
+                continue  # inside a word: "HerMrs"
+            word = m.group().rstrip().rstrip(".")
+            found[m.end()] = (s, "f" if word in _FEMALE_TITLES else "m")
+        return found
+
+    def _gender_of(self, e: Entity, titles: dict[int, tuple[int, str]]) -> str:
+        t = titles.get(e.start)
+        if t is not None and t[0] >= e.start - _TITLE_REACH:
+            return t[1]
+        if e.text[:1] not in _TITLE_INITIALS:
+            return ""
+        m = _TITLE_AT.match(e.text)
         if m is None:
             return ""
         return "f" if m.group(1) else "m"
@@ -300,10 +469,11 @@ class Attributor:
         sa, ps = self.sent_after, self.para_starts
         k = p = 0
         last_sentence = -1
+        titles = self._titles()
         for e in self.ents:
             if e.type != "PERSON":
                 continue
-            g = self._gender_of(e)
+            g = self._gender_of(e, titles)
             if not g:
                 # "Jane Doe said she would …": a reporting verb followed by a subject
                 # pronoun refers back to its own subject
@@ -534,7 +704,7 @@ class Attributor:
                 subj, conf = self._subject(a, b, a, leftmost=True)
                 if subj is not None:
                     return subj, min(conf, 0.9), True
-        for v in reporting_verbs(text, a, min(end, a + 160)):
+        for v in self.verbs.between(a, min(end, a + 160)):
             before = _PARENS.sub("", text[a : v.start])
             if len(before.split()) > 12 or _CLAUSE_CUT.search(before):
                 break
@@ -560,7 +730,7 @@ class Attributor:
 
     def _verbs(self, start: int, end: int) -> list[Verb]:
         """Reporting verbs in ``text[start:end]`` that are not inside a quotation."""
-        return [v for v in reporting_verbs(self.text, start, end) if not self._in_quote(v.start)]
+        return [v for v in self.verbs.between(start, end) if not self._in_quote(v.start)]
 
     def _before(self, lo: int, s: int) -> tuple[_Mention | None, float, bool]:
         """``SUBJ said: “…`` or ``according to SUBJ, “…`` before the quote.
