@@ -66,12 +66,12 @@ class Tmux:
             == 0
         )
 
-    def wait_for(self, predicate, what: str, timeout: float = 60.0) -> str:
+    def wait_for(self, predicate, what: str, timeout: float = 60.0, escapes: bool = False) -> str:
         """Poll the screen until ``predicate(screen)`` holds (a condition, not a fixed delay)."""
         deadline = time.monotonic() + timeout
         screen = ""
         while time.monotonic() < deadline:
-            screen = self.screen()
+            screen = self.screen(escapes)
             if predicate(screen):
                 return screen
             time.sleep(0.1)
@@ -108,12 +108,16 @@ def test_new_user_tags_and_notes_the_seed(seeded_root: Path, tmp_path: Path):
         tmux.wait_for(lambda s: " of " in s and "articles" in s, "the filter")
         tmux.keys("Enter")
         tmux.wait_for(lambda s: "Entities" in s and "first official" in s, "the reader")
-        coloured = tmux.screen(escapes=True)
-        line = next(ln for ln in coloured.splitlines() if "first official" in ln)
-        assert "Aliyev" in line
-        assert _style_before(line, "Aliyev") != _style_before(line, "official"), (
-            "the entity is drawn in another style than the words around it"
-        )
+
+        def entity_styled(screen: str) -> bool:
+            # The analysis arrives after the text: wait until the entity is drawn in
+            # another style than the words around it.
+            line = next((ln for ln in screen.splitlines() if "first official" in ln), "")
+            return "Aliyev" in line and _style_before(line, "Aliyev") != _style_before(
+                line, "official"
+            )
+
+        tmux.wait_for(entity_styled, "entities to be styled", escapes=True)
 
         tmux.keys("t")
         tmux.wait_for(lambda s: "Tag this article" in s, "the tag dialog")

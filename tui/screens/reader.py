@@ -116,7 +116,8 @@ class ReaderScreen(Screen):
 
     @work(thread=True, exclusive=True, group="reader-load")
     def load(self) -> None:
-        """Read the article, its annotations and its analysis off the UI thread."""
+        """Read the article and its annotations off the UI thread, show them, then
+        fetch the analysis (which may have to be computed) and restyle."""
         try:
             article = self.library.get(self.article_id)
             text = self.library.text(article.id)
@@ -124,12 +125,13 @@ class ReaderScreen(Screen):
         except StoreError as error:
             self.app.call_from_thread(self._failed, error)
             return
+        self.app.call_from_thread(self._loaded, article, text, annotations, None)
         try:
             analysis = self.library.analysis(article.id)
         except Exception as error:  # analysis is derived: read on without it
             self.app.call_from_thread(report, self, error, "analyse the article")
-            analysis = None
-        self.app.call_from_thread(self._loaded, article, text, annotations, analysis)
+            return
+        self.app.call_from_thread(self._analysed, analysis)
 
     def _failed(self, error: StoreError) -> None:
         report(self, error, "open the article")
@@ -506,14 +508,18 @@ class ReaderScreen(Screen):
         except Exception as error:
             self.app.call_from_thread(report, self, error, "analyse the article")
             return
-        self.app.call_from_thread(self._analysed, analysis)
+        self.app.call_from_thread(self._analysed, analysis, True)
 
-    def _analysed(self, analysis: Analysis) -> None:
+    def _analysed(self, analysis: Analysis, changed: bool = False) -> None:
+        first = self.analysis is None
         self.analysis = analysis
+        if first:
+            self.view.set_blocks(analysis.blocks)
         self.view.set_spans(entities=entity_spans(analysis), quotes=quote_spans(analysis))
         self.panel.show(self.annotations, analysis, self.text)
         self._show_status()
-        self.app.post_message(LibraryChanged((self.article_id,)))
+        if changed:
+            self.app.post_message(LibraryChanged((self.article_id,)))
 
     # --- navigation -----------------------------------------------------
     @on(AnnotationPanel.Jump)

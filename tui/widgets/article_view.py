@@ -294,6 +294,12 @@ class ArticleView(ScrollView, can_focus=True):
                 kinds[p] = ordered[i].kind
         return kinds
 
+    def set_blocks(self, blocks: Sequence) -> None:
+        """Mark paragraphs as title, heading, paragraph or noise (restyles every line)."""
+        self._para_kind = self._kinds_for(blocks)
+        self._cache.clear()
+        self.refresh()
+
     def set_spans(
         self,
         *,
