@@ -66,10 +66,33 @@ def render(item: ExportItem, profile: str = "obsidian") -> str:
 def _slug(title: str) -> str:
     # Letters and digits of any script survive (a Cyrillic title keeps its words);
     # apostrophes vanish so "Aliyev's" gives "aliyevs"; anything else is a separator.
+    slug = ""
+    for word in _words(title):
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > SLUG_MAX_CHARS or len(candidate.encode("utf-8")) > SLUG_MAX_BYTES:
+            if not slug:  # one very long word: cut it
+                slug = _cut(word)
+            break
+        slug = candidate
+    return unicodedata.normalize("NFC", slug)
+
+
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _words(title: str) -> list[str]:
+    if title.isascii():
+        # What the general rule below gives for ASCII (NFKC and casefold change
+        # nothing but case there), without a category look-up per character.
+        return _ASCII_WORD.findall(title.lower().replace("'", "").replace("`", ""))
+    return _unicode_words(title)
+
+
+def _unicode_words(title: str) -> list[str]:
     title = unicodedata.normalize("NFKC", title).casefold()
     title = re.sub(r"['\u2019\u02bc`]", "", title)
     words = []
-    current = []
+    current: list[str] = []
     for ch in title:
         if unicodedata.category(ch)[0] in "LN" or unicodedata.category(ch) in ("Mn", "Mc"):
             current.append(ch)
@@ -78,15 +101,7 @@ def _slug(title: str) -> str:
             current = []
     if current:
         words.append("".join(current))
-    slug = ""
-    for word in words:
-        candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > SLUG_MAX_CHARS or len(candidate.encode("utf-8")) > SLUG_MAX_BYTES:
-            if not slug:  # one very long word: cut it
-                slug = _cut(word)
-            break
-        slug = candidate
-    return unicodedata.normalize("NFC", slug)
+    return words
 
 
 def _cut(word: str) -> str:
@@ -115,13 +130,8 @@ def file_name(article: Article, id_length: int = SHORT_ID) -> str:
 
 def gather(library, article_id: str) -> ExportItem:
     """Collect what one article's export needs from the library (cached analysis)."""
-    article = library.get(article_id)
-    return ExportItem(
-        article=article,
-        text=library.text(article.id),
-        annotations=library.annotations(article.id),
-        analysis=library.analysis(article.id),
-    )
+    article, text, annotations, analysis = library.read_all(article_id)
+    return ExportItem(article=article, text=text, annotations=annotations, analysis=analysis)
 
 
 def export_article(library, article_id: str, profile: str = "obsidian") -> tuple[str, str]:
@@ -194,14 +204,16 @@ def export_one(
     library, article: Article, renderer: Callable[[ExportItem], str], path: Path
 ) -> None:
     """Render one article and write it to ``path`` (atomic; untouched if unchanged)."""
-    item = ExportItem(
-        article=article,
-        text=library.text(article.id),
-        annotations=library.annotations(article.id),
-        analysis=library.analysis(article.id),
-    )
+    _write(path, _render(library, article, renderer))
+
+
+def _render(library, article: Article, renderer: Callable[[ExportItem], str]) -> bytes:
+    return _encode(renderer(gather(library, article.id)))
+
+
+def _write(path: Path, data: bytes) -> None:
     try:
-        _write_if_changed(path, _encode(renderer(item)))
+        _write_if_changed(path, data)
     except OSError as err:
         raise StoreError(f"{path}: cannot write ({err.strerror or err})") from None
 
@@ -244,7 +256,7 @@ def export_articles(
         export_parallel.export_in_processes(library, articles, paths, profile, progress, workers)
         return paths
     for done, (article, path) in enumerate(zip(articles, paths, strict=True), 1):
-        export_one(library, article, renderer, path)
+        _write(path, _render(library, article, renderer))
         if progress is not None:
             progress(done, total)
     return paths

@@ -6,6 +6,7 @@ entity index. The profile renderers (``export_obsidian``, ``export_logseq``,
 
 from __future__ import annotations
 
+import collections
 import functools
 import re
 import unicodedata
@@ -319,22 +320,34 @@ def entity_index(item: ExportItem) -> list[EntityCount]:
     """Entities by canonical name with mention counts, most mentioned first, then
     by name. An entity's type is the one most of its mentions have."""
     found = getattr(item.analysis, "entities", None) or []
-    raw: dict[tuple[str, str], int] = {}
-    for e in found:
-        key = (e.canonical or e.text, e.type)
-        raw[key] = raw.get(key, 0) + 1
+    raw = collections.Counter([(e.canonical or e.text, e.type) for e in found])
     by_name: dict[str, dict[str, int]] = {}
     for (name, etype), count in raw.items():
-        name = one_line(name)
+        name = _index_name(name)
         if name:
-            types = by_name.setdefault(name, {})
-            types[etype] = types.get(etype, 0) + count
+            types = by_name.get(name)
+            if types is None:
+                by_name[name] = {etype: count}
+            else:
+                types[etype] = types.get(etype, 0) + count
     out = []
     for name, types in by_name.items():
+        if len(types) == 1:
+            ((etype, count),) = types.items()
+            out.append(EntityCount(name, etype, count))
+            continue
         etype = min(types, key=lambda t: (-types[t], _TYPE_RANK.get(t, len(_TYPE_RANK)), t))
         out.append(EntityCount(name, etype, sum(types.values())))
-    out.sort(key=lambda e: (-e.count, e.name))
+    out.sort(key=_index_order)
     return out
+
+
+# The same names recur across a whole library.
+_index_name = functools.lru_cache(maxsize=65536)(one_line)
+
+
+def _index_order(e: EntityCount) -> tuple[int, str]:
+    return (-e.count, e.name)
 
 
 def grouped_entities(index: list[EntityCount]) -> list[tuple[str, list[EntityCount]]]:

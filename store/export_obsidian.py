@@ -4,6 +4,7 @@ with wikilinks."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 import yaml
@@ -63,6 +64,22 @@ _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
     """The safe dumper, with line breaks in strings always written as escapes."""
 
+    def resolve(self, kind: type, value: object, implicit: object) -> str:
+        """The tag a scalar would be read back with (decides when it needs
+        quotes); remembered, as the same names and tags recur across a library."""
+        if kind is yaml.ScalarNode:
+            return _resolve_scalar(value, implicit)
+        return super().resolve(kind, value, implicit)
+
+
+_RESOLVER = yaml.resolver.Resolver()
+
+
+@functools.lru_cache(maxsize=65536)
+def _resolve_scalar(value: str, implicit: tuple[bool, bool]) -> str:
+    # Depends on the arguments only: this dumper adds no path resolvers.
+    return _RESOLVER.resolve(yaml.ScalarNode, value, implicit)
+
 
 _BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 
@@ -77,16 +94,43 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
+class _NotPlain(Exception):
+    """A value other than a string, None, list or dict: left to the representer."""
+
+
+def _node(value: object) -> yaml.Node:
+    # The nodes PyYAML's safe representer (with _represent_str and block style)
+    # makes for these types, built directly: its generic dispatch was most of the
+    # cost of a front matter. The YAML library still serialises and emits them.
+    if isinstance(value, str):
+        return yaml.ScalarNode(_STR, value, style='"' if _BREAKS.search(value) else None)
+    if value is None:
+        return yaml.ScalarNode(_NULL, "null")
+    if isinstance(value, list):
+        return yaml.SequenceNode(_SEQ, [_node(v) for v in value], flow_style=False)
+    if isinstance(value, dict):
+        pairs = [(_node(k), _node(v)) for k, v in value.items()]
+        return yaml.MappingNode(_MAP, pairs, flow_style=False)
+    raise _NotPlain
+
+
+_OPTIONS = {"allow_unicode": True, "width": 2**31 - 1}  # never fold long titles
+
+
 def dump_front_matter(data: dict) -> str:
     """``data`` as a ``---`` fenced YAML block (a safe dumper, so it always parses)."""
-    body = yaml.dump(
-        data,
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        width=2**31 - 1,  # never fold long titles
-        default_flow_style=False,
-    )
+    try:
+        body = yaml.serialize(_node(data), Dumper=_Dumper, **_OPTIONS)
+    except _NotPlain:
+        body = yaml.dump(
+            data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, **_OPTIONS
+        )
     return f"---\n{body}---\n"
 
 

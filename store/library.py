@@ -161,7 +161,7 @@ class Library:
         self._summary_cache: dict[str, list[Any]] | None = None
         self._summary_folders: dict[str, list[int]] = {}
         self._prefix_cache: set[str] | None = None
-        self._rules_cache: tuple[list[dict[str, Any]], str] | None = None
+        self._rules_cache: tuple[list[dict[str, Any]], str, list[Any]] | None = None
         # Reading now reports a damaged or too-new library when it is opened.
         self._article_map()
         for folder in (root, self.paths.derived):
@@ -771,7 +771,9 @@ class Library:
 
     def annotations(self, article_id: str) -> Annotations:
         """Everything the user wrote on the article."""
-        article = self._resolve(article_id)
+        return self._annotations_of(self._resolve(article_id))
+
+    def _annotations_of(self, article: Article) -> Annotations:
         doc = self._read_shard(article.id)
         if doc["highlights"] and doc.get("anchored") != article.sha256:
             # Its text changed and the re-anchoring was interrupted: finish it.
@@ -917,43 +919,56 @@ class Library:
         """The article's analysis (blocks, entities, quotes), with the taught
         entities applied; cached in ``derived/`` until the text, the rules or
         the analysis code change (see ``store.analysis_cache``)."""
+        return self._analysis_of(self._resolve(article_id), None)
+
+    def read_all(self, article_id: str) -> tuple[Article, str, Annotations, Any]:
+        """``(article, text, annotations, analysis)``, as ``get``, ``text``,
+        ``annotations`` and ``analysis`` give them, with the library index
+        checked once and the text read once (what an export of many articles
+        needs)."""
         article = self._resolve(article_id)
-        key = analysis_cache.cache_key(article.sha256, self._rules_digest())
+        text = self._read_body(article)
+        return article, text, self._annotations_of(article), self._analysis_of(article, text)
+
+    def _analysis_of(self, article: Article, text: str | None):  # -> analysis.Analysis
+        # The caller has just resolved the article, so the taught rules are current.
+        digest, rules = self._rules()
+        key = analysis_cache.cache_key(article.sha256, digest)
         path = self.paths.analysis_cache(article.id)
         cached = analysis_cache.load(path, key)
         if cached is not None:
             return cached
         import analysis as analysis_pkg
 
-        result = analysis_pkg.analyze(self._read_body(article), self.taught_rules())
+        if text is None:
+            text = self._read_body(article)
+        result = analysis_pkg.analyze(text, rules)
         analysis_cache.save(path, key, result)
         return result
 
-    def _rules_digest(self) -> str:
-        # The taught records are replaced (never changed in place) whenever
-        # library.json is read again, so their identity tells when to rehash.
-        self._article_map()
+    def _rules(self) -> tuple[str, list[Any]]:
+        # (digest, rules) of the taught records as last read: the caller has
+        # just checked library.json. The records are replaced (never changed in
+        # place) whenever it is read again, so their identity tells when to
+        # rebuild; digest and rules always come from the same records.
         records = self._taught_records
         cached = self._rules_cache
-        if cached is not None and cached[0] is records:
-            return cached[1]
-        digest = analysis_cache.rules_digest(self.taught_rules())
-        self._rules_cache = (records, digest)
-        return digest
+        if cached is None or cached[0] is not records:
+            rules = _rules_from(records)
+            cached = (records, analysis_cache.rules_digest(rules), rules)
+            self._rules_cache = cached
+        return cached[1], cached[2]
 
     # --- taught entities --------------------------------------------------------
     def taught(self) -> list[TaughtEntity]:
         """The user's corrections, oldest first."""
         self._article_map()
-        records = self._taught_records
-        ordered = sorted(records, key=lambda r: (r.get("seq", 0), r.get("created", "")))
-        return [TaughtEntity.from_dict(r) for r in ordered]
+        return _taught_from(self._taught_records)
 
     def taught_rules(self) -> list[Any]:  # -> list[analysis.Taught]
         """The corrections in the shape ``analysis.analyze`` takes."""
-        from analysis.types import Taught
-
-        return [Taught(t.action, t.text, t.type, t.canonical) for t in self.taught()]
+        self._article_map()
+        return _rules_from(self._taught_records)
 
     def teach(
         self, action: str, text: str, type: str | None = None, canonical: str | None = None
@@ -1041,6 +1056,17 @@ class _Context:
         if self._text is None:
             self._text = self.library._read_body(self.article)
         return self._text
+
+
+def _taught_from(records: list[dict[str, Any]]) -> list[TaughtEntity]:
+    ordered = sorted(records, key=lambda r: (r.get("seq", 0), r.get("created", "")))
+    return [TaughtEntity.from_dict(r) for r in ordered]
+
+
+def _rules_from(records: list[dict[str, Any]]) -> list[Any]:  # -> list[analysis.Taught]
+    from analysis.types import Taught
+
+    return [Taught(t.action, t.text, t.type, t.canonical) for t in _taught_from(records)]
 
 
 def _shard_key(st: os.stat_result) -> list[int]:

@@ -200,3 +200,18 @@ def test_code_fingerprint_covers_the_analysis_package() -> None:
     digest = hashlib.sha256()
     assert analysis_cache.hash_files(digest, analysis.__path__) >= 5
     assert len(analysis_cache.code_fingerprint()) == 64
+
+
+def test_read_all_is_what_the_single_reads_give(
+    library: Library, article: Article, counted: list[str]
+) -> None:
+    library.add_note(article.id, "Check the corridor claim.")
+    library.add_tags(article.id, ["energy policy"])
+    got = library.read_all(article.id[:6])
+    assert got == (
+        library.get(article.id),
+        library.text(article.id),
+        library.annotations(article.id),
+        library.analysis(article.id),
+    )
+    assert counted == [TEXT]  # analysed once, by read_all; the rest were hits
