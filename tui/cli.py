@@ -630,14 +630,8 @@ def _run(argv: Sequence[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``margin`` console script."""
+    from analysis.ingest import IngestError
     from store.errors import StoreError
-
-    try:
-        from analysis.ingest import IngestError
-    except ImportError:  # pragma: no cover - only while analysis is incomplete
-
-        class IngestError(Exception):  # type: ignore[no-redef]
-            pass
 
     argv = sys.argv[1:] if argv is None else argv
     try:
@@ -648,17 +642,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as err:
         print(f"margin: {_one_line(str(err))}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `margin list | head`).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except OSError as err:
         where = f"{err.filename}: " if getattr(err, "filename", None) else ""
         print(f"margin: {where}{err.strerror or err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # The reader of our output went away (e.g. `margin list | head`).
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
     except Exception as err:  # noqa: BLE001 - a user never sees a traceback
         if os.environ.get("MARGIN_DEBUG"):
             raise
