@@ -10,6 +10,7 @@ grows with the number of marks, not characters.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -21,8 +22,8 @@ __all__ = ["find_quotes", "quote_spans"]
 # Double-level marks drive the scanner. Single marks are mostly apostrophes
 # (don't, Aliyev’s, ’90s, students’) or nested quotes, so they only count as
 # clear balanced pairs in body paragraphs (_scan_single).
-_MARK = re.compile(r"[\"“”„‟«»‹›]")
-_SINGLE = re.compile(r"[‘’']")
+_DOUBLE_GLYPHS = '"“”„‟«»‹›'
+_SINGLE_GLYPHS = "‘’'"
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
 _WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
 _OPEN_PUNCT = "([{—–-/\u00a0"
@@ -53,17 +54,36 @@ class _Seg:
     first: bool  # the first mark event of the paragraph
 
 
-def _scan(text: str, start: int, end: int) -> list[_Seg]:
-    """Find top-level quote pieces in ``text[start:end]`` (one paragraph)."""
+def _positions(text: str, glyphs: str) -> list[int]:
+    """Sorted positions of any of ``glyphs`` in ``text``.
+
+    ``str.find`` per glyph is several times faster than a character-class regex
+    over text with non-ASCII characters, and the marks are sparse.
+    """
+    found: list[int] = []
+    find = text.find
+    for g in glyphs:
+        i = find(g)
+        while i >= 0:
+            found.append(i)
+            i = find(g, i + 1)
+    found.sort()
+    return found
+
+
+def _scan(text: str, start: int, end: int, marks: list[int]) -> list[_Seg]:
+    """Find top-level quote pieces in ``text[start:end]`` (one paragraph).
+
+    ``marks`` are the positions of the double-level quote marks in that range.
+    """
     segs: list[_Seg] = []
     stack: list[tuple[str, int]] = []
     events = 0
     # straight marks left in the paragraph: an even number left means the next one
     # opens, whatever its spacing looks like (communities," For example ...".)
     straight_left = text.count('"', start, end)
-    for m in _MARK.finditer(text, start, end):
-        i = m.start()
-        ch = m.group()
+    for i in marks:
+        ch = text[i]
         left = text[i - 1] if i > start else " "
         right = text[i + 1] if i + 1 < end else " "
         opens_look = not right.isspace() and (left.isspace() or left in _OPEN_PUNCT)
@@ -124,7 +144,7 @@ def _scan(text: str, start: int, end: int) -> list[_Seg]:
     return segs
 
 
-def _scan_single(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _scan_single(text: str, start: int, end: int, marks: list[int]) -> list[tuple[int, int]]:
     """Balanced single-quote pairs in one paragraph (British style: ‘…,’ she said).
 
     Only clear pairs count: an opening mark after a space or bracket and
@@ -134,9 +154,8 @@ def _scan_single(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """
     pairs: list[tuple[int, int]] = []
     open_at = -1
-    for m in _SINGLE.finditer(text, start, end):
-        i = m.start()
-        ch = m.group()
+    for i in marks:
+        ch = text[i]
         left = text[i - 1] if i > start else " "
         right = text[i + 1] if i + 1 < end else " "
         if open_at < 0:
@@ -222,16 +241,24 @@ def quote_spans(
         pending = None
         carried = 0
 
+    # most paragraphs hold no quote mark: the marks are found once and a paragraph
+    # without any is never scanned
+    doubles = _positions(text, _DOUBLE_GLYPHS)
+    single_marks = _positions(text, _SINGLE_GLYPHS)
+    at = bisect.bisect_left
     for ustart, uend, kind in units:
         if kind == "noise":
             continue
-        segs = _scan(text, ustart, uend)
+        i, j = at(doubles, ustart), at(doubles, uend)
+        segs = _scan(text, ustart, uend, doubles[i:j]) if i < j else []
         if kind in ("title", "heading"):
             flush()
             out.extend((s.start, s.end, True) for s in segs if s.kind == "pair")
             continue
         # headlines use single quotes for anything; only body text gets British-style quotes
-        singles.extend(_scan_single(text, ustart, uend))
+        i, j = at(single_marks, ustart), at(single_marks, uend)
+        if i < j:
+            singles.extend(_scan_single(text, ustart, uend, single_marks[i:j]))
         if pending is not None:
             if not segs:
                 carried += 1
@@ -296,7 +323,7 @@ def _is_title_case(words: list[str]) -> bool:
     alpha = [w for w in words if w[0].isalpha()]
     if len(alpha) < 2:
         return False
-    caps = sum(1 for w in alpha if w[0].isupper())
+    caps = len([w for w in alpha if w[0].isupper()])
     # "The Art of the Deal": small function words stay lowercase in titles
     return caps >= 2 and caps >= 0.7 * len([w for w in alpha if len(w) > 3 or w[0].isupper()])
 

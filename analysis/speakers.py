@@ -309,14 +309,7 @@ _NAME_STOP = frozenset(
 )
 _HONORIFIC = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Mme|Sir|Dame)\.?\s")
 _TITLES_FM = r"(?:(Mrs|Ms|Miss|Madam|Mme|Lady|Queen|Princess)|Mr|Sir|Lord|King|Prince)\.?"
-# a title before a name, found once per text; the capital it starts with lets the
-# engine skip ahead, and the word boundary before it is checked afterwards
-_FEMALE_TITLES = ("Mrs", "Ms", "Miss", "Madam", "Mme", "Lady", "Queen", "Princess")
-_TITLE_BEFORE = re.compile(
-    "(?:" + "|".join(_FEMALE_TITLES + ("Mr", "Sir", "Lord", "King", "Prince")) + r")\.?\s+"
-)
-# how far before a name its title may start
-_TITLE_REACH = 9
+_TITLE_BEFORE = re.compile(rf"\b{_TITLES_FM}\s+$")
 _TITLE_AT = re.compile(rf"{_TITLES_FM}\s")
 _TITLE_INITIALS = frozenset("MSLKQP")
 _SAID_PRONOUN = re.compile(
@@ -325,6 +318,18 @@ _SAID_PRONOUN = re.compile(
     r"|stressed|warned|believes|believed|thinks|thought)\s+(?:that\s+)?(he|she)\b",
     re.IGNORECASE,
 )
+_LINE = re.compile(r"[^\n]*\S[^\n]*")
+_THE_END = re.compile(r"\bthe\s+$", re.IGNORECASE)
+# what may separate a quote from its attribution, and the dash of a byline
+_LEAD = re.compile(r"[\s,;:\-—–―]*")
+_BYLINE_DASH = re.compile(r"[—―]")
+_THAT = re.compile(r"\s+that\b")
+# where the speaker's words end after a reporting verb, in each position
+_AFTER_STOP = re.compile(r"[;:(]|\bthat\b|,\s+(?:who|which|whose|adding|according)\b")
+_ACCORDING_STOP = re.compile(r"[,;:.]")
+_INTRODUCES = re.compile(r"[,:]\s*$")
+_INVERTED_STOP = re.compile(r"[;:(]|\bthat\b")
+_INTRO_STOP = re.compile(r"[;:(]|\bthat\b|,")
 _FEMALE_ROLE = re.compile(r"woman|mother|queen|princess", re.IGNORECASE)
 _MALE_ROLE = re.compile(r"(?<!wo)man\b|father|king|prince\b", re.IGNORECASE)
 
@@ -354,6 +359,10 @@ class _Mention:
     person: bool = True  # False for an organisation or a country: never "he" or "she"
 
 
+def _start(e: Entity) -> int:
+    return e.start
+
+
 class Attributor:
     """Attributes the quotes of one text; call :meth:`attribute` in text order."""
 
@@ -372,32 +381,28 @@ class Attributor:
         if blocks:
             paras = sorted((b.start, b.end) for b in blocks if b.kind != "noise")
         else:
-            paras = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
+            paras = [(m.start(), m.end()) for m in _LINE.finditer(text)]
         self.paras = paras or [(0, len(text))]
         self.para_starts = [s for s, _ in self.paras]
         # sentence boundaries, once: (position of the final mark, start of the next sentence)
         ends = list(_SENT_END.finditer(text))
         self.sent_dot = [m.start() for m in ends]
         self.sent_after = [m.end() for m in ends]
-        ents = sorted(entities, key=lambda e: e.start)
+        ents = sorted(entities, key=_start)
         starts = self.span_starts
-        self.ents = []
-        self.others = []
+        span_ends = [e for _, e, _ in spans]
+        right = bisect.bisect_right
+        # names inside quotations never speak (comprehensions: this runs per entity)
+        self.ents = [
+            e
+            for e in ents
+            if e.type in _SPEAKER_RANK
+            and ((i := right(starts, e.start) - 1) < 0 or span_ends[i] <= e.start)
+        ]
+        self.others = [(e.start, e.end) for e in ents if e.type not in ("PERSON", "ORG")]
         self.by_last: dict[str, str] = {}
-        seen: set[str] = set()
-        for e in ents:
-            kind = e.type
-            if kind in _SPEAKER_RANK:
-                # names inside quotations never speak
-                i = bisect.bisect_right(starts, e.start) - 1
-                if i < 0 or spans[i][1] <= e.start:
-                    self.ents.append(e)
-            if kind == "PERSON":
-                if e.canonical and e.canonical not in seen:
-                    seen.add(e.canonical)
-                    self.by_last.setdefault(e.canonical.split()[-1].lower(), e.canonical)
-            elif kind != "ORG":
-                self.others.append((e.start, e.end))
+        for c in dict.fromkeys(e.canonical for e in ents if e.type == "PERSON" and e.canonical):
+            self.by_last.setdefault(c.split()[-1].lower(), c)
         self.ent_starts = [e.start for e in self.ents]
         self.genders: dict[str, str] = {}
         self.salient: list[_Mention] = []
@@ -405,6 +410,7 @@ class Attributor:
         self._collect_salient()
         self.last_quote: tuple[int, int, Attribution | None] | None = None
         self.role_hits: dict[str, list[tuple[int, int]]] = {}
+        self.namelike: dict[str, bool] = {}
         self.lower: str | None = None
 
     # -- positions -------------------------------------------------------
@@ -440,25 +446,10 @@ class Attributor:
 
     # -- salience ---------------------------------------------------------
 
-    def _titles(self) -> dict[int, tuple[int, str]]:
-        """Where each title's name starts -> (where the title starts, "f" or "m")."""
-        text = self.text
-        found: dict[int, tuple[int, str]] = {}
-        for m in _TITLE_BEFORE.finditer(text):
-            s = m.start()
-            if s > 0 and (text[s - 1].isalnum() or text[s - 1] == "_"):
-                continue  # inside a word: "HerMrs"
-            word = m.group().rstrip().rstrip(".")
-            found[m.end()] = (s, "f" if word in _FEMALE_TITLES else "m")
-        return found
-
-    def _gender_of(self, e: Entity, titles: dict[int, tuple[int, str]]) -> str:
-        t = titles.get(e.start)
-        if t is not None and t[0] >= e.start - _TITLE_REACH:
-            return t[1]
-        if e.text[:1] not in _TITLE_INITIALS:
-            return ""
-        m = _TITLE_AT.match(e.text)
+    def _gender_of(self, e: Entity) -> str:
+        m = _TITLE_BEFORE.search(self.text, max(0, e.start - 9), e.start)
+        if m is None and e.text[:1] in _TITLE_INITIALS:
+            m = _TITLE_AT.match(e.text)
         if m is None:
             return ""
         return "f" if m.group(1) else "m"
@@ -469,33 +460,35 @@ class Attributor:
         sa, ps = self.sent_after, self.para_starts
         k = p = 0
         last_sentence = -1
-        titles = self._titles()
-        for e in self.ents:
-            if e.type != "PERSON":
-                continue
-            g = self._gender_of(e, titles)
-            if not g:
-                # "Jane Doe said she would …": a reporting verb followed by a subject
-                # pronoun refers back to its own subject
-                m = _SAID_PRONOUN.match(text, e.end, e.end + 90)
-                if m is not None:
-                    g = "m" if m.group(1).lower() == "he" else "f"
-            if g:
-                self.genders.setdefault(e.canonical, g)
+        genders = self.genders
+        salient, salient_pos = self.salient, self.salient_pos
+        nsa, nps = len(sa), len(ps)
+        for e in [e for e in self.ents if e.type == "PERSON"]:
+            if e.canonical not in genders:
+                # the first mention that shows it gives a person's gender
+                g = self._gender_of(e)
+                if not g:
+                    # "Jane Doe said she would …": a reporting verb followed by a subject
+                    # pronoun refers back to its own subject
+                    m = _SAID_PRONOUN.match(text, e.end, e.end + 90)
+                    if m is not None:
+                        g = "m" if m.group(1).lower() == "he" else "f"
+                if g:
+                    genders[e.canonical] = g
             # walk the sentence and paragraph starts along with the sorted entities
-            while k < len(sa) and sa[k] <= e.start:
+            while k < nsa and sa[k] <= e.start:
                 k += 1
-            while p < len(ps) and ps[p] <= e.start:
+            while p < nps and ps[p] <= e.start:
                 p += 1
             sent = max(sa[k - 1] if k else 0, ps[p - 1] if p else 0)
             if sent == last_sentence or text.startswith(("’s", "'s", "’", "'"), e.end):
                 continue
-            prev = text[max(sent, e.start - 30) : e.start].split()
+            prev = text[max(sent, e.start - 30) : e.start].rsplit(None, 1)
             if prev and prev[-1].lower().strip(",") in _PREPOSITIONS:
                 continue
             last_sentence = sent
-            self.salient.append(_Mention(e.start, e.start, e.end, e.canonical))
-            self.salient_pos.append(e.start)
+            salient.append(_Mention(e.start, e.start, e.end, e.canonical))
+            salient_pos.append(e.start)
 
     def _add_salient(self, m: _Mention) -> None:
         i = bisect.bisect_right(self.salient_pos, m.pos)
@@ -525,7 +518,10 @@ class Attributor:
                 break
             if e.end <= a or self._possessive(e.end) or self._after_preposition(e.start, a):
                 continue
-            if not self._namelike(e.text):
+            namelike = self.namelike.get(e.text)
+            if namelike is None:
+                namelike = self.namelike[e.text] = self._namelike(e.text)
+            if not namelike:
                 continue  # "On Tuesday", "CEO": a recogniser's slip is no speaker
             if e.type != "PERSON" and _ROLE_AFTER.match(self.text, e.end):
                 continue  # "the Vermont senator", "a Kremlin spokesman": a modifier
@@ -624,12 +620,14 @@ class Attributor:
             words = [w for w in m.group().split() if w.rstrip(".") not in _NAME_STOP]
             if not words or self._possessive(m.end()) or words[-1].endswith(("’s", "'s")):
                 continue
-            if sum(w.isupper() for w in words) >= 3 or self._other_entity(m.start(), m.end()):
+            if (len(words) >= 3 and len([w for w in words if w.isupper()]) >= 3) or (
+                self._other_entity(m.start(), m.end())
+            ):
                 continue  # a shouted headline, or a place the recogniser already typed
             if _ROLE_WORD.fullmatch(words[-1]) and not _HONORIFIC.match(m.group()):
                 continue  # "the Minister", but "Mr. King" is a name
             head = text[max(0, m.start() - 30) : m.start()]
-            if re.search(r"\bthe\s+$", head, re.IGNORECASE):
+            if _THE_END.search(head):
                 continue  # "the Security Council" names an institution
             if len(words) == 1 and words[0].lower() not in self.by_last:
                 # one capitalised word opening a sentence is usually not a name
@@ -644,9 +642,9 @@ class Attributor:
         cands = [
             c
             for c in cands
-            if not self._after_preposition(c[0], a)
+            if not (skip and any(rs <= c[0] < rend for rs, rend in skip))
             and not self._in_quote(c[0])
-            and not any(rs <= c[0] < rend for rs, rend in skip)
+            and not self._after_preposition(c[0], a)
         ]
         if not cands:
             return None, 0.0
@@ -693,10 +691,10 @@ class Attributor:
     def _after(self, e: int, hi: int) -> tuple[_Mention | None, float, bool]:
         """``…,” SUBJ said`` or ``…,” said SUBJ`` right after the quote."""
         text = self.text
-        lead = re.match(r"[\s,;:\-—–―]*", text[e:hi])
-        a = e + (lead.end() if lead else 0)
+        lead = _LEAD.match(text, e, hi)
+        a = lead.end() if lead else e
         end = self._sentence_end(a, hi)
-        if re.search(r"[—―]", text[e:a]):
+        if _BYLINE_DASH.search(text, e, a):
             # a byline-style attribution: “…” ― Jane Doe
             line_end = text.find("\n", a, hi)
             b = hi if line_end < 0 else line_end
@@ -712,7 +710,7 @@ class Attributor:
             subj, conf = self._subject(a, v.start, v.start)
             if subj is None:
                 tail = text[v.end : min(end, v.end + 80)]
-                stop = re.search(r"[;:(]|\bthat\b|,\s+(?:who|which|whose|adding|according)\b", tail)
+                stop = _AFTER_STOP.search(tail)
                 b = v.end + (stop.start() if stop else len(tail))
                 b = min(b, self._sentence_end(v.end, b))
                 subj, conf = self._subject(v.end, b, v.end)
@@ -723,7 +721,7 @@ class Attributor:
                 # (“…” Trump said.), not "The agency said North Korea had …"
                 rest = text[v.end : v.end + 60]
                 short = _ATTRIBUTION_TAIL.match(rest)
-                if re.match(r"\s+that\b", rest) or (ended == "." and not short):
+                if _THAT.match(rest) or (ended == "." and not short):
                     return None, 0.0, False
             return subj, conf, True
         return None, 0.0, False
@@ -745,8 +743,8 @@ class Attributor:
             return None, 0.0, False
         v = verbs[-1]
         if v.word == "according":
-            stop = re.search(r"[,;:.]", text[v.end : s])
-            b = v.end + (stop.start() if stop else s - v.end)
+            stop = _ACCORDING_STOP.search(text, v.end, s)
+            b = stop.start() if stop else s
             subj, conf = self._subject(v.end, b, v.end)
             return subj, conf, True
         participle = v.word.endswith("ing")
@@ -760,9 +758,9 @@ class Attributor:
             # coordinated verbs share the sentence's subject: "X bemoaned … and said"
             subj, conf = self._subject(start, v.start, v.start, leftmost=True)
         between = text[v.end : s]
-        if subj is None and len(between.split()) <= 8 and re.search(r"[,:]\s*$", between):
+        if subj is None and len(between.split()) <= 8 and _INTRODUCES.search(between):
             # inverted, right before the quote: said the minister: “…”
-            stop = re.search(r"[;:(]|\bthat\b", between)
+            stop = _INVERTED_STOP.search(between)
             b = v.end + (stop.start() if stop else len(between))
             b = min(b, self._sentence_end(v.end, b))
             subj, conf = self._subject(v.end, b, v.end)
@@ -791,7 +789,7 @@ class Attributor:
             if subj is None:
                 # inverted: "…,” said Victor Cha, a scholar at the centre. “…"
                 tail = text[v.end : end]
-                stop = re.search(r"[;:(]|\bthat\b|,", tail)
+                stop = _INTRO_STOP.search(tail)
                 b = v.end + (stop.start() if stop else len(tail))
                 b = min(b, self._sentence_end(v.end, b))
                 subj, conf = self._subject(v.end, b, v.end)
