@@ -112,7 +112,7 @@ def test_import_dialog_adds_a_file(library: Library, tmp_path):
     async def scenario(pilot, screen):
         await pilot.press("i")
         await pilot.pause()
-        await type_text(pilot, str(article))
+        pilot.app.screen.query_one("#import-target").value = str(article)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, LibraryScreen)
@@ -125,7 +125,8 @@ def test_import_dialog_adds_a_file(library: Library, tmp_path):
 def test_import_of_a_missing_file_is_a_notification(library: Library, tmp_path):
     async def scenario(pilot, screen):
         await pilot.press("i")
-        await type_text(pilot, str(tmp_path / "missing.txt"))
+        await pilot.pause()
+        pilot.app.screen.query_one("#import-target").value = str(tmp_path / "missing.txt")
         await pilot.press("enter")
         await settle(pilot)
         assert pilot.app.screen.__class__.__name__ == "ImportDialog"

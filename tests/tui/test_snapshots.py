@@ -21,6 +21,8 @@ async def settle(pilot) -> None:
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
     pilot.app.clear_notifications()
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False  # a blinking cursor makes the picture depend on timing
     await pilot.pause()
 
 
@@ -29,9 +31,8 @@ def keys(*pressed: str):
 
     async def run_before(pilot) -> None:
         await settle(pilot)
-        for key in pressed:
-            await pilot.press(key)
-            await settle(pilot)
+        await pilot.press(*pressed)
+        await settle(pilot)
 
     return run_before
 
