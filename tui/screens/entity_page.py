@@ -14,14 +14,16 @@ from textual.widgets.option_list import Option
 from tui.messages import OpenArticle
 
 
-def _context(text: str, start: int, end: int, width: int = 70) -> Text:
+def _context(text: str, start: int, end: int, width: int = 76) -> Text:
     """The mention with some words either side, the mention itself in bold."""
     side = max(10, (width - (end - start)) // 2)
-    before = " ".join(text[max(0, start - side) : start].split())
-    after = " ".join(text[end : end + side].split())
-    line = Text("…" + before[-side:] + " " if before else "")
-    line.append(" ".join(text[start:end].split()), style="bold")
-    line.append(" " + after[:side] + "…" if after else "")
+    lo, hi = max(0, start - side), min(len(text), end + side)
+    line = Text("…" if lo > 0 else "")
+    line.append(text[lo:start].replace("\n", " "))
+    line.append(text[start:end].replace("\n", " "), style="bold")
+    line.append(text[end:hi].replace("\n", " "))
+    if hi < len(text):
+        line.append("…")
     return line
 
 
@@ -41,8 +43,9 @@ class EntityPageScreen(ModalScreen[None]):
         with Vertical(id="entity-page", classes="dialog"):
             title = Text.assemble((page.name, "bold"), (f"  {page.type.lower()}", "dim italic"))
             yield Label(title, classes="dialog-title")
-            if page.aliases:
-                yield Label("Also: " + ", ".join(page.aliases), classes="dialog-hint")
+            aliases = [a for a in page.aliases if a != page.name]
+            if aliases:
+                yield Label("Also: " + ", ".join(aliases), classes="dialog-hint")
             yield OptionList(*self._options(), id="entity-page-list")
             yield Label("Enter opens the article there · escape closes", classes="dialog-hint")
 
@@ -63,14 +66,18 @@ class EntityPageScreen(ModalScreen[None]):
             self._targets.append((ref.id, first))
         heading(f"Mentions ({len(page.mentions)})")
         texts: dict[str, str] = {}
-        for mention in page.mentions[:200]:
+        for mention in page.mentions[:300]:
             if mention.article_id not in texts:
                 try:
                     texts[mention.article_id] = library.text(mention.article_id)
                 except Exception:
                     texts[mention.article_id] = ""
-            line = Text(titles.get(mention.article_id, "")[:60] + "\n  ", style="dim")
-            line.append_text(_context(texts[mention.article_id], mention.start, mention.end))
+                title = titles.get(mention.article_id, mention.article_id)
+                options.append(Option(Text(title, style="italic"), disabled=True))
+                self._targets.append(None)
+            line = Text("  ").append_text(
+                _context(texts[mention.article_id], mention.start, mention.end)
+            )
             options.append(Option(line))
             self._targets.append((mention.article_id, mention.start))
         for label, hits in (("Quotes", page.quotes), ("Notes and highlights", page.notes)):
