@@ -405,3 +405,31 @@ def test_entity_rename_is_taught(library, seed_id):
         ]
 
     read(library, seed_id, scenario)
+
+
+def test_orphan_highlights_are_listed_not_dropped(library, seed_id):
+    article = library.get(seed_id)
+    text = library.text(seed_id)
+    gone = "Peter Tase noted that this meeting"
+    start = text.index(gone)
+    library.add_highlight(seed_id, start, start + len(gone), note="about the meeting")
+    edited = text.replace(gone, "The analyst said that the summit")
+    _, status = library.add_article(edited, title=article.title, source=article.source)
+    assert status == "updated"
+    orphans = [h for h in library.annotations(seed_id).highlights if h.orphan]
+    assert [h.exact for h in orphans] == [gone]
+
+    async def scenario(pilot, reader):
+        items = reader.panel.items("highlights")
+        assert [(i.key, i.spans) for i in items] == [(orphans[0].id, ())]
+        assert reader.view.highlights.spans == [], "an orphan has no place in the new text"
+        reader.panel.show_tab("highlights")
+        await pilot.pause()
+        options = reader.panel.query_one("#list-highlights")
+        options.focus()
+        options.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("orphan" in n.message for n in pilot.app._notifications)
+
+    read(library, seed_id, scenario)
