@@ -51,7 +51,8 @@ _VERB_FORMS = frozenset(
     cited chants chanted chanting criticizes criticized criticises criticised blasts
     blasted slams slammed dismisses dismissed labels labeled labelled brands branded dubs
     dubbed decries decried condemns condemned praises praised hails hailed mocks mocked
-    concedes conceded agree agrees agreed likens likened scolds scolded sings singing sang""".split()
+    concedes conceded agree agrees agreed likens likened scolds scolded sings singing sang
+    reads""".split()
 )
 # two-word reporting phrases: first word -> the word that must follow
 _VERB_PAIRS = {
@@ -253,7 +254,7 @@ _ROLE_AFTER = re.compile(rf"\s+(?:{_ROLES})\b")
 _ROLE_WORD = re.compile(rf"\b(?:{_ROLES})\b", re.IGNORECASE)
 _NAME = re.compile(r"\b[A-Z][\w’'\-]*\.?(?:\s+(?:[A-Z][\w’'\-]*\.?|(?:de|van|von|al|bin)\b))*")
 _ABBREV = frozenset(
-    "mr mrs ms dr st sen rep gov gen lt col sgt capt jr sr prof no inc corp co ltd vs"
+    "mr mrs ms dr st sen rep gov gen lt col sgt capt jr sr prof rev fr no inc corp co ltd vs"
     " jan feb mar apr jun jul aug sep sept oct nov dec u.s u.n e.u u.k d.c p.m a.m".split()
 )
 
@@ -301,7 +302,7 @@ _NAME_STOP = frozenset(
     "The A An In On At But And Or So If When While After Before As For This That These"
     " Those It He She They We I His Her Their Our Its Yet Also Then There Here However"
     " According Meanwhile Still Despite Although Because Since During With Without"
-    " Mr Mrs Ms Dr Rep Sen Gov Gen Prof Sir President Chief Secretary Senator Governor"
+    " Mr Mrs Ms Dr Rep Sen Gov Gen Prof Rev Fr Sir President Chief Secretary Senator Governor"
     " Even Only Now Other Some Many Most All Both Several Another Every Each Just Not No"
     " My Your Asked Speaking Writing Meanwhile Later Earlier Instead Indeed"
     " Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April"
@@ -330,6 +331,33 @@ _ACCORDING_STOP = re.compile(r"[,;:.]")
 _INTRODUCES = re.compile(r"[,:]\s*$")
 _INVERTED_STOP = re.compile(r"[;:(]|\bthat\b")
 _INTRO_STOP = re.compile(r"[;:(]|\bthat\b|,")
+# unnamed sources ("Police say", "the ruling said"): what may open, fill and follow one
+_SOURCE_DETERMINERS = frozenset(
+    "the a an this that these those my his her their our its one some several many other"
+    " another each both all most".split()
+)
+_SOURCE_ADVERBS = frozenset(
+    "also often then later again further previously once now still has have had would will"
+    " repeatedly recently quickly simply just even earlier reportedly separately"
+    " similarly likewise yet already first initially".split()
+)
+_SOURCE_STOP = _PREPOSITIONS | frozenset(
+    "and or but nor so if that which who whom whose what when where while as than not no"
+    " it he she they we i you him them us me this these those there here is are was were"
+    " be been being do does did said says say to week weeks year years day days month"
+    " months time night morning evening afternoon today yesterday tonight".split()
+)
+_TRAILING = frozenset(" \t\n.,;:!?")
+_SOURCE_WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*|\d[\d,.]*")
+# verbs whose subject may follow them: "…,” said the ruling
+_INVERTING = frozenset(
+    "say says said add adds added note notes noted write writes wrote state states stated"
+    " continue continues continued conclude concludes concluded explain explains explained"
+    " reply replies replied reads declare declares declared argue argues argued insist"
+    " insists insisted recall recalls recalled observes observed remarks remarked quips"
+    " quipped jokes joked stresses stressed emphasizes emphasized asserts asserted responds"
+    " responded".split()
+)
 _FEMALE_ROLE = re.compile(r"woman|mother|queen|princess", re.IGNORECASE)
 _MALE_ROLE = re.compile(r"(?<!wo)man\b|father|king|prince\b", re.IGNORECASE)
 
@@ -357,6 +385,10 @@ class _Mention:
     end: int | None
     name: str
     person: bool = True  # False for an organisation or a country: never "he" or "she"
+
+
+def _is_possessive(word: str) -> bool:
+    return word.endswith(("’s", "'s", "s’", "s'"))
 
 
 def _start(e: Entity) -> int:
@@ -647,7 +679,7 @@ class Attributor:
             and not self._after_preposition(c[0], a)
         ]
         if not cands:
-            return None, 0.0
+            return self._source_phrase(a, b, verb), 0.5
         order = {"entity": 0, "name": 1, "role": 2, "pronoun": 3}
         if any(c[2] in ("entity", "name") for c in cands):
             # a description apposed to a name ("said the minister, Jane Doe") is that name
@@ -682,9 +714,65 @@ class Attributor:
         ref = self._resolve_description(role, m.start())
         if ref is not None:
             return ref, 0.8
+        phrase = _Mention(m.start(), m.start(), m.end(), " ".join(m.group().split()), False)
+        if m.group().split()[0].lower() in ("a", "an"):
+            return phrase, 0.5  # "a police official said": someone not named
         gender = "f" if _FEMALE_ROLE.search(role) else "m" if _MALE_ROLE.search(role) else ""
         ref = self._recent_person(m.start(), gender)
+        if ref is None:
+            return phrase, 0.5
         return ref, 0.55
+
+    def _source_phrase(self, a: int, b: int, verb: int) -> _Mention | None:
+        """An unnamed source that is the whole subject of the verb: "Police say",
+        "“…,” the statement said", "said the ruling", "my father often said".
+
+        Only a bare noun phrase counts (a determiner or possessive, at most four
+        words, no function word), so a clause never becomes a speaker.
+        """
+        text = self.text
+        seg_start, seg_end = a, b
+        if b <= verb:
+            # the end of the clause before the verb, less its adverbs: "Police often"
+            comma = text.rfind(",", a, b)
+            if comma >= 0:
+                seg_start = comma + 1
+        else:
+            # after the verb only for verbs that invert ("said the ruling", not
+            # "told reporters")
+            said = text[max(0, verb - 12) : verb].split()
+            if not said or said[-1].lower() not in _INVERTING:
+                return None
+            comma = text.find(",", a, b)
+            if comma >= 0:
+                seg_end = comma
+        if b <= verb and text[max(0, seg_start - 20) : seg_start].rstrip()[-1:].isalnum():
+            return None  # a clause after "and" or "that": "shootings and protests demands"
+        while seg_end > seg_start and text[seg_end - 1] in _TRAILING:
+            seg_end -= 1
+        words = text[seg_start:seg_end].split()
+        if b <= verb:
+            while words and words[-1].lower() in _SOURCE_ADVERBS:
+                words.pop()
+        if not words or len(words) > 5:
+            return None
+        body = (
+            words[1:]
+            if words[0].lower() in _SOURCE_DETERMINERS or _is_possessive(words[0])
+            else words
+        )
+        if not body or len(body) > 4 or not all(_SOURCE_WORD.fullmatch(w) for w in body):
+            return None
+        if any(
+            w.lower() in _SOURCE_STOP or w in _NAME_STOP or _is_possessive(w) for w in body[-1:]
+        ):
+            return None
+        if any(w.lower() in _SOURCE_STOP for w in body):
+            return None
+        phrase = " ".join(words)
+        start = text.find(words[0], seg_start, seg_end)
+        end = text.rfind(words[-1], seg_start, seg_end) + len(words[-1])
+        return _Mention(start, start, end, phrase, person=False)
 
     # -- attribution ------------------------------------------------------
 

@@ -338,6 +338,32 @@ def test_next_sentence_about_someone_else_is_not_the_attribution() -> None:
     assert find_quotes(text, paragraphs(text), ents)[0].speaker == "Russia"
 
 
+def test_unnamed_sources_are_given_as_written() -> None:
+    text = (
+        "Police say they have “adequate resources” to secure the city.\n\n"
+        "“The girls have been found unharmed,” a police official said.\n\n"
+        "“Discussions with the union are continuing,” the company said in a statement.\n\n"
+        "“A state cannot avoid the conclusion that its process removes voters,” said the ruling."
+    )
+    assert [q.speaker for q in quotes(text)] == [
+        "Police",
+        "a police official",
+        "the company",
+        "the ruling",
+    ]
+
+
+def test_a_clause_or_an_object_is_not_an_unnamed_source() -> None:
+    text = (
+        "Jane Doe said the recent shootings and protests demands that people engage in "
+        "“more listening.”\n\n"
+        "“We will not close the plant before next winter,” told reporters on Monday."
+    )
+    got = quotes(text, "Jane Doe")
+    assert got[0].speaker == "Jane Doe"
+    assert got[1].speaker != "reporters"
+
+
 def test_no_pronoun_is_ever_a_speaker() -> None:
     text = "“I have nothing more to add to this statement today,” she said."
     got = quotes(text)
