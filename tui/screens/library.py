@@ -31,7 +31,13 @@ def _site(summary: ArticleSummary) -> str:
     if article.site:
         return article.site
     source = article.source.rstrip("/")
-    return source.rsplit("/", 1)[-1] if source not in ("", "-") else "stdin"
+    if source in ("", "-"):
+        return "stdin"
+    if source.startswith(("http://", "https://")):
+        return source.split("/")[2].removeprefix("www.")
+    if source.startswith("sample_articles/"):
+        return "sample"
+    return source.rsplit("/", 1)[-1]
 
 
 def _haystack(summary: ArticleSummary) -> str:
