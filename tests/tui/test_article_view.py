@@ -126,3 +126,14 @@ def test_spans_at_reports_nested_layers():
         assert view.spans_at(2) == {"entity": [], "quote": [], "highlight": []}
 
     run_view(text, scenario, quotes=[quote], entities=[entity])
+
+
+def test_copy_puts_the_stored_text_of_the_selection_on_the_clipboard():
+    text = "alpha beta\x1b[31m gamma\n"
+
+    async def scenario(pilot, view):
+        view.select(6, 15)
+        await pilot.press("y")
+        assert pilot.app.clipboard == text[6:15]
+
+    run_view(text, scenario)

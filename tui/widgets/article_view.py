@@ -198,6 +198,7 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("end,G", "cursor_end", "Bottom", show=False),
         Binding("v", "toggle_selection", "Select", tooltip="Start or end a selection"),
         Binding("escape", "clear_selection", "Clear selection", show=False),
+        Binding("y,ctrl+c", "copy", "Copy", tooltip="Copy the selection", show=False),
         Binding("right_square_bracket", "next_highlight", "Next highlight", show=False),
         Binding("left_square_bracket", "previous_highlight", "Prev highlight", show=False),
         Binding("e", "next_entity", "Next entity", show=False),
@@ -602,6 +603,15 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_clear_selection(self) -> None:
         self.clear_selection()
+
+    def action_copy(self) -> None:
+        """Copy the selected text (as stored, not as displayed) to the clipboard."""
+        selection = self.selection
+        if selection is None:
+            self.notify("Nothing selected: v starts a selection, or drag with the mouse.")
+            return
+        self.app.copy_to_clipboard(self.text[selection[0] : selection[1]])
+        self.notify(f"Copied {selection[1] - selection[0]} characters.", timeout=2)
 
     def _jump(self, span: Span | None, what: str) -> None:
         if span is None:
