@@ -247,8 +247,13 @@ _ROLE_WORDS = """analyst analysts expert experts minister ministers president sp
     politologist""".split()
 _ROLES = _trie_pattern(_ROLE_WORDS, shortest=True)
 _DESCRIPTION = re.compile(
-    rf"\b(?:the|a|an|this|that|our)\s+((?:[\w’'.\-]+\s+){{0,4}}?)({_ROLES})\b",
+    rf"\b(?:the|a|an|this|that|our|(?:(?-i:[A-Z][\w.\-]*)\s+){{0,2}}\w+[’']s)\s+"
+    rf"((?:[\w’'.\-]+\s+){{0,4}}?)({_ROLES})\b",
     re.IGNORECASE,
+)
+# a name and its apposition right before a verb: "Jane Doe, the institute's director,"
+_APPOSED = re.compile(
+    r"([A-Z][\w.’'\-]*(?:\s+(?:[A-Z][\w.’'\-]*|de|van|von|al|bin)){0,3}),\s+[^\n“”\"]{3,160}?,\s*$"
 )
 _ROLE_AFTER = re.compile(rf"\s+(?:{_ROLES})\b")
 _ROLE_WORD = re.compile(rf"\b(?:{_ROLES})\b", re.IGNORECASE)
@@ -619,7 +624,8 @@ class Attributor:
 
     def _after_preposition(self, pos: int, lo: int) -> bool:
         prev = self.text[max(lo, pos - 40) : pos].lower().split()
-        while prev and prev[-1] in _DETERMINERS:
+        # "with CNN's Wolf Blitzer": a possessive is part of the object
+        while prev and (prev[-1] in _DETERMINERS or _is_possessive(prev[-1])):
             prev.pop()
         return bool(prev) and prev[-1] in _PREPOSITIONS
 
@@ -661,7 +667,11 @@ class Attributor:
             head = text[max(0, m.start() - 30) : m.start()]
             if _THE_END.search(head):
                 continue  # "the Security Council" names an institution
-            if len(words) == 1 and words[0].lower() not in self.by_last:
+            if (
+                len(words) == 1
+                and words[0].lower() not in self.by_last
+                and not _HONORIFIC.match(m.group())
+            ):
                 # one capitalised word opening a sentence is usually not a name
                 if not head.strip() or head.rstrip()[-1:] in '.!?"”\n':
                     continue
@@ -715,8 +725,9 @@ class Attributor:
         if ref is not None:
             return ref, 0.8
         phrase = _Mention(m.start(), m.start(), m.end(), " ".join(m.group().split()), False)
-        if m.group().split()[0].lower() in ("a", "an"):
-            return phrase, 0.5  # "a police official said": someone not named
+        if m.group().split()[0].lower() != "the":
+            # "a police official said", "Gary Johnson's doctor said": someone not named
+            return phrase, 0.5
         gender = "f" if _FEMALE_ROLE.search(role) else "m" if _MALE_ROLE.search(role) else ""
         ref = self._recent_person(m.start(), gender)
         if ref is None:
@@ -791,6 +802,12 @@ class Attributor:
                 if subj is not None:
                     return subj, min(conf, 0.9), True
         for v in self.verbs.between(a, min(end, a + 160)):
+            # “…,” Jane Doe, a director at the institute, said: the name, not the apposition
+            apposed = _APPOSED.match(text, a, v.start)
+            if apposed is not None:
+                subj, conf = self._subject(apposed.start(1), apposed.end(1), apposed.end(1))
+                if subj is not None and subj.person:
+                    return subj, conf, True
             before = _PARENS.sub("", text[a : v.start])
             if len(before.split()) > 12 or _CLAUSE_CUT.search(before):
                 break

@@ -364,6 +364,33 @@ def test_a_clause_or_an_object_is_not_an_unnamed_source() -> None:
     assert got[1].speaker != "reporters"
 
 
+def test_apposition_after_the_name_does_not_hide_it() -> None:
+    text = (
+        "“There is a severe disconnect between the generals and the White House,” "
+        "Michael Flynn, a top John Smith surrogate, said on Thursday.\n\n"
+        "“This narrative is being pushed by the media,” Malkia Cyril, the executive director "
+        "at the Center of Media Justice and also featured in the film, told the Post."
+    )
+    got = quotes(text, "Michael Flynn", "John Smith", "Malkia Cyril")
+    assert [q.speaker for q in got] == ["Michael Flynn", "Malkia Cyril"]
+
+
+def test_honorific_name_after_a_quote_is_a_name() -> None:
+    text = (
+        "Marc Morial spoke first.\n\n"
+        "“It is all about creating some enthusiasm around this race,” Mr. King added."
+    )
+    assert quotes(text, "Marc Morial")[0].speaker == "King"
+
+
+def test_possessive_description_is_someone_else() -> None:
+    text = (
+        "Gary Johnson released his tax returns.\n\n"
+        "Gary Johnson’s doctor is calling the candidate “extremely physically fit.”"
+    )
+    assert quotes(text, "Gary Johnson")[0].speaker == "Gary Johnson’s doctor"
+
+
 def test_no_pronoun_is_ever_a_speaker() -> None:
     text = "“I have nothing more to add to this statement today,” she said."
     got = quotes(text)
