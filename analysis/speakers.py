@@ -255,7 +255,8 @@ _DESCRIPTION = re.compile(
 _APPOSED = re.compile(
     r"([A-Z][\w.’'\-]*(?:\s+(?:[A-Z][\w.’'\-]*|de|van|von|al|bin)){0,3}),\s+[^\n“”\"]{3,160}?,\s*$"
 )
-_ROLE_AFTER = re.compile(rf"\s+(?:{_ROLES})\b")
+# a role after a place or party: "the Vermont senator", "Democratic presidential nominee"
+_ROLE_AFTER = re.compile(rf"\s+(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLES})\b")
 _ROLE_WORD = re.compile(rf"\b(?:{_ROLES})\b", re.IGNORECASE)
 _NAME = re.compile(r"\b[A-Z][\w’'\-]*\.?(?:\s+(?:[A-Z][\w’'\-]*\.?|(?:de|van|von|al|bin)\b))*")
 _ABBREV = frozenset(
@@ -438,8 +439,12 @@ class Attributor:
         ]
         self.others = [(e.start, e.end) for e in ents if e.type not in ("PERSON", "ORG")]
         self.by_last: dict[str, str] = {}
+        # every full name a surname stands for, first seen first ("Mr. Obama", "Mrs. Obama")
+        self.all_by_last: dict[str, list[str]] = {}
         for c in dict.fromkeys(e.canonical for e in ents if e.type == "PERSON" and e.canonical):
-            self.by_last.setdefault(c.split()[-1].lower(), c)
+            last = c.split()[-1].lower()
+            self.by_last.setdefault(last, c)
+            self.all_by_last.setdefault(last, []).append(c)
         self.ent_starts = [e.start for e in self.ents]
         self.genders: dict[str, str] = {}
         self.salient: list[_Mention] = []
@@ -586,11 +591,21 @@ class Attributor:
     def _possessive(self, end: int) -> bool:
         return self.text.startswith(("’s", "'s", "’ ", "' "), end)
 
-    def _canonical_name(self, name: str) -> str:
+    def _canonical_name(self, name: str, title: str = "") -> str:
+        """The full name a surname stands for; a title's gender picks among namesakes."""
         parts = name.split()
-        if len(parts) == 1:
-            return self.by_last.get(parts[0].lower(), name)
-        return name
+        if len(parts) != 1:
+            return name
+        found = self.all_by_last.get(parts[0].lower())
+        if not found:
+            return name
+        m = _TITLE_AT.match(title + " ")
+        if m is not None and len(found) > 1:
+            gender = "f" if m.group(1) else "m"
+            for c in found:
+                if self.genders.get(c, gender) == gender:
+                    return c
+        return found[0]
 
     def _resolve_description(self, role: str, pos: int) -> _Mention | None:
         """The person introduced earlier with ``role`` ("political analyst X", "X, the minister")."""
@@ -658,6 +673,8 @@ class Attributor:
             words = [w for w in m.group().split() if w.rstrip(".") not in _NAME_STOP]
             if not words or self._possessive(m.end()) or words[-1].endswith(("’s", "'s")):
                 continue
+            if len(words) == 1 and len(words[0].rstrip(".")) < 2:
+                continue  # an initial or a piece of an abbreviation: "U." of "U.N."
             if (len(words) >= 3 and len([w for w in words if w.isupper()]) >= 3) or (
                 self._other_entity(m.start(), m.end())
             ):
@@ -709,7 +726,8 @@ class Attributor:
             words = [w for w in m.group().split() if w.rstrip(".") not in _NAME_STOP]
             name = " ".join(words)
             off = m.group().find(words[0])
-            return _Mention(m.start(), m.start() + off, m.end(), self._canonical_name(name)), 0.8
+            canonical = self._canonical_name(name, m.group()[:off].strip())
+            return _Mention(m.start(), m.start() + off, m.end(), canonical), 0.8
         if kind == "pronoun":
             p = m.group().lower()
             if p not in ("he", "she"):
@@ -856,6 +874,8 @@ class Attributor:
         clause = start
         if not participle:
             for c in _CLAUSE_CUT.finditer(text, start, v.start):
+                if c.group() == "(" and text.find(")", c.end(), v.start) >= 0:
+                    continue  # a closed parenthesis does not cut: "Jane Doe (D-Mo.) said"
                 if not self._in_quote(c.start()):
                     clause = c.end()
         subj, conf = self._subject(clause, v.start, v.start, leftmost=participle)

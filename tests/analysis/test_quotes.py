@@ -391,6 +391,31 @@ def test_possessive_description_is_someone_else() -> None:
     assert quotes(text, "Gary Johnson")[0].speaker == "Gary Johnson’s doctor"
 
 
+def test_party_label_in_parentheses_is_not_a_speaker() -> None:
+    text = "“We cannot have people come here and deny it,” Rep. John Mica (R-Fla.) said."
+    assert quotes(text, "John Mica")[0].speaker == "John Mica"
+
+
+def test_honorific_picks_the_namesake_of_that_gender() -> None:
+    text = (
+        "Michelle Obama and Barack Obama arrived. Mrs. Obama waved.\n\n"
+        "“Our progress is on the ballot this time,” Mr. Obama said."
+    )
+    ents = people(text, "Barack Obama", "Michelle Obama")
+    ents.append(
+        Entity(
+            text.index("Mrs. Obama") + 5,
+            text.index("Mrs. Obama") + 10,
+            "PERSON",
+            "Obama",
+            "Michelle Obama",
+        )
+    )
+    ents.sort(key=lambda e: e.start)
+    got = find_quotes(text, paragraphs(text), ents)
+    assert got[0].speaker == "Barack Obama"
+
+
 def test_no_pronoun_is_ever_a_speaker() -> None:
     text = "“I have nothing more to add to this statement today,” she said."
     got = quotes(text)
