@@ -164,6 +164,20 @@ class VerbIndex:
             k += 1
         return found
 
+    def find_all(self, word: str) -> list[int]:
+        """Where the lower-case ``word`` occurs in the text, in any case (a literal search)."""
+        if self.cuts is None:
+            self._prepare()
+        low = self.low
+        if low is None:
+            return [m.start() for m in re.finditer(re.escape(word), self.text, re.IGNORECASE)]
+        found = []
+        at = low.find(word, 1)
+        while at >= 0:
+            found.append(at - 1)
+            at = low.find(word, at + len(word))
+        return found
+
     def _prepare(self) -> None:
         text = self.text
         # paragraphs end at blank lines: no word or two-word phrase crosses one
@@ -390,8 +404,9 @@ class Attribution:
     adjacent: bool
 
 
-@dataclass(slots=True)
-class _Mention:
+class _Mention(NamedTuple):
+    """A speaker mention: where it counts in the text, its span, the name it gives."""
+
     pos: int
     start: int | None
     end: int | None
@@ -452,14 +467,18 @@ class Attributor:
             self.by_last.setdefault(last, c)
             self.all_by_last.setdefault(last, []).append(c)
         self.ent_starts = [e.start for e in self.ents]
+        # genders known so far, the names whose mentions were searched for one, and
+        # each person's mentions outside quotations
         self.genders: dict[str, str] = {}
+        self.gender_checked: set[str] = set()
+        self.mentions: dict[str, list[Entity]] = {}
         self.salient: list[_Mention] = []
         self.salient_pos: list[int] = []
         self._collect_salient()
         self.last_quote: tuple[int, int, Attribution | None] | None = None
         self.role_hits: dict[str, list[tuple[int, int]]] = {}
         self.namelike: dict[str, bool] = {}
-        self.lower: str | None = None
+        self.prepositional: dict[int, bool] = {}
 
     # -- positions -------------------------------------------------------
 
@@ -494,6 +513,30 @@ class Attributor:
 
     # -- salience ---------------------------------------------------------
 
+    def _gender(self, name: str) -> str:
+        """A person's gender ("m", "f" or ""), from the first mention that shows it.
+
+        Looked up on first need: most people in a long text are never the
+        antecedent of a pronoun, and a mention anywhere in the text may tell.
+        """
+        g = self.genders.get(name)
+        if g is not None:
+            return g
+        if name not in self.gender_checked:
+            self.gender_checked.add(name)
+            for e in self.mentions.get(name, ()):
+                g = self._gender_of(e)
+                if not g:
+                    # "Jane Doe said she would …": a reporting verb followed by a subject
+                    # pronoun refers back to its own subject
+                    m = _SAID_PRONOUN.match(self.text, e.end, e.end + 90)
+                    if m is not None:
+                        g = "m" if m.group(1).lower() == "he" else "f"
+                if g:
+                    self.genders[name] = g
+                    return g
+        return ""
+
     def _gender_of(self, e: Entity) -> str:
         m = _TITLE_BEFORE.search(self.text, max(0, e.start - 9), e.start)
         if m is None and e.text[:1] in _TITLE_INITIALS:
@@ -508,21 +551,14 @@ class Attributor:
         sa, ps = self.sent_after, self.para_starts
         k = p = 0
         last_sentence = -1
-        genders = self.genders
+        mentions = self.mentions
         salient, salient_pos = self.salient, self.salient_pos
         nsa, nps = len(sa), len(ps)
         for e in [e for e in self.ents if e.type == "PERSON"]:
-            if e.canonical not in genders:
-                # the first mention that shows it gives a person's gender
-                g = self._gender_of(e)
-                if not g:
-                    # "Jane Doe said she would …": a reporting verb followed by a subject
-                    # pronoun refers back to its own subject
-                    m = _SAID_PRONOUN.match(text, e.end, e.end + 90)
-                    if m is not None:
-                        g = "m" if m.group(1).lower() == "he" else "f"
-                if g:
-                    genders[e.canonical] = g
+            if e.canonical in mentions:
+                mentions[e.canonical].append(e)
+            else:
+                mentions[e.canonical] = [e]
             # walk the sentence and paragraph starts along with the sorted entities
             while k < nsa and sa[k] <= e.start:
                 k += 1
@@ -548,7 +584,7 @@ class Attributor:
         i = bisect.bisect_left(self.salient_pos, pos) - 1
         while i >= 0:
             m = self.salient[i]
-            g = self.genders.get(m.name, "")
+            g = self._gender(m.name) if gender else ""
             if not (gender and g and g != gender):
                 return m
             i -= 1
@@ -609,7 +645,7 @@ class Attributor:
         if m is not None and len(found) > 1:
             gender = "f" if m.group(1) else "m"
             for c in found:
-                if self.genders.get(c, gender) == gender:
+                if (self._gender(c) or gender) == gender:
                     return c
         return found[0]
 
@@ -620,18 +656,14 @@ class Attributor:
         hits = self.role_hits.get(key)
         if hits is None:
             # each role's uses, found once per text (a literal search), so long articles stay linear
-            if self.lower is None:
-                self.lower = text.lower()
             hits = []
-            at = self.lower.find(key)
-            while at >= 0:
+            for at in self.verbs.find_all(key):
                 end = at + len(key)
                 whole = (at == 0 or not text[at - 1].isalnum()) and (
                     end == len(text) or not text[end].isalnum()
                 )
                 if whole and not self._in_quote(at):
                     hits.append((at, end))
-                at = self.lower.find(key, end)
             self.role_hits[key] = hits
         i = bisect.bisect_left(hits, (pos, pos))
         for hs, he in reversed(hits[max(0, i - _MAX_ROLE_LOOKBACK) : i]):
@@ -644,11 +676,21 @@ class Attributor:
         return None
 
     def _after_preposition(self, pos: int, lo: int) -> bool:
+        """Whether the mention at ``pos`` is the object of a preposition ("told Fox News")."""
+        whole = lo <= pos - 40
+        if whole:
+            # the same mention is looked at from many windows
+            got = self.prepositional.get(pos)
+            if got is not None:
+                return got
         prev = self.text[max(lo, pos - 40) : pos].lower().split()
         # "with CNN's Wolf Blitzer": a possessive is part of the object
         while prev and (prev[-1] in _DETERMINERS or _is_possessive(prev[-1])):
             prev.pop()
-        return bool(prev) and prev[-1] in _PREPOSITIONS
+        found = bool(prev) and prev[-1] in _PREPOSITIONS
+        if whole:
+            self.prepositional[pos] = found
+        return found
 
     def _subject(
         self, a: int, b: int, verb: int, leftmost: bool = False
@@ -746,7 +788,7 @@ class Attributor:
             ref = self._recent_person(m.start(), "m" if p == "he" else "f")
             if ref is None:
                 return None, 0.0
-            if ref.name not in self.genders:
+            if not self._gender(ref.name):
                 self.genders[ref.name] = "m" if p == "he" else "f"
             return ref, 0.8
         role = m.group(2)
