@@ -246,7 +246,18 @@ def quote_spans(
     doubles = _positions(text, _DOUBLE_GLYPHS)
     single_marks = _positions(text, _SINGLE_GLYPHS)
     at = bisect.bisect_left
-    for ustart, uend, kind in units:
+    # a paragraph without marks changes nothing unless a quote is open: jump ahead
+    marks = sorted(doubles + single_marks)
+    unit_starts = [u[0] for u in units]
+    u = 0
+    while u < len(units):
+        if pending is None:
+            k = at(marks, units[u][0])
+            if k == len(marks):
+                break
+            u = max(u, bisect.bisect_right(unit_starts, marks[k]) - 1)
+        ustart, uend, kind = units[u]
+        u += 1
         if kind == "noise":
             continue
         i, j = at(doubles, ustart), at(doubles, uend)
