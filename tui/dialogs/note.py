@@ -18,7 +18,9 @@ class NoteDialog(ModalScreen[str | None]):
     """Write a note; ``save`` is called with the text and may raise StoreError."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", tooltip="Save the note", priority=True),
+        # Not a priority binding: a priority key jumps ahead of the keys still queued for
+        # the editor, so ctrl+s pressed right after typing saved the note without them.
+        Binding("ctrl+s", "save", "Save", tooltip="Save the note"),
         Binding("escape", "cancel", "Cancel", tooltip="Close without saving"),
     ]
     """Editor keys."""

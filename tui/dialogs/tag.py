@@ -50,6 +50,8 @@ class FuzzyTagSuggester(Suggester):
 class TagDialog(ModalScreen[list[str] | None]):
     """Ask for tags; Enter submits, escape cancels."""
 
+    # No priority bindings: a priority key jumps ahead of the keys still queued for the
+    # input, so tab right after typing completed a fragment without its last letters.
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", tooltip="Close without tagging"),
         Binding(
@@ -57,7 +59,6 @@ class TagDialog(ModalScreen[list[str] | None]):
             "complete",
             "Complete",
             tooltip="Replace the tag being typed with the best match",
-            priority=True,
         ),
     ]
     """Prompt keys."""

@@ -1,0 +1,67 @@
+"""Keys as a terminal delivers them: in one burst, without waiting for each to be handled."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual import events
+
+from store import Library
+from tui.app import MarginApp
+from tui.dialogs.note import NoteDialog
+from tui.dialogs.tag import TagDialog
+from tui.screens.reader import ReaderScreen
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def read(library: Library, seed_id: str, scenario) -> MarginApp:
+    """Run ``scenario(pilot, reader)`` with the seed open in the reader."""
+    app = MarginApp(library, open_article=seed_id)
+
+    async def main() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, ReaderScreen)
+            await scenario(pilot, app.screen)
+
+    asyncio.run(main())
+    return app
+
+
+def burst(app, keys: list[str]) -> None:
+    """Queue every key at once, as a paste or a fast typist's keys arrive."""
+    for key in keys:
+        character = key if len(key) == 1 else None
+        app.post_message(events.Key(key, character))
+
+
+def test_ctrl_s_right_after_typing_saves_every_character(library, seed_id):
+    async def scenario(pilot, reader):
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, NoteDialog)
+        burst(pilot.app, [*"ending note", "ctrl+s"])
+        await settle(pilot)
+        assert [n.text for n in library.annotations(seed_id).notes] == ["ending note"]
+
+    read(library, seed_id, scenario)
+
+
+def test_tab_right_after_typing_completes_what_was_typed(library, seed_id):
+    library.add_tags(seed_id, ["diplomacy", "dinosaurs"])
+
+    async def scenario(pilot, reader):
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, TagDialog)
+        burst(pilot.app, [*"dip", "tab"])
+        await settle(pilot)
+        assert pilot.app.screen.query_one("#tag-input").value == "diplomacy"
+
+    read(library, seed_id, scenario)
