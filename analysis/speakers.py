@@ -458,7 +458,14 @@ class Attributor:
             if e.type in _SPEAKER_RANK
             and ((i := right(starts, e.start) - 1) < 0 or span_ends[i] <= e.start)
         ]
-        self.others = [(e.start, e.end) for e in ents if e.type not in ("PERSON", "ORG")]
+        # spans a raw capitalised name may not bring back: places and other non-speakers,
+        # and organisations that only modify a role ("USI associate professor")
+        self.others = [
+            (e.start, e.end)
+            for e in ents
+            if e.type not in ("PERSON", "ORG")
+            or (e.type == "ORG" and _ROLE_AFTER.match(text, e.end))
+        ]
         self.by_last: dict[str, str] = {}
         # every full name a surname stands for, first seen first ("Mr. Obama", "Mrs. Obama")
         self.all_by_last: dict[str, list[str]] = {}

@@ -416,6 +416,17 @@ def test_honorific_picks_the_namesake_of_that_gender() -> None:
     assert got[0].speaker == "Barack Obama"
 
 
+def test_organisation_before_a_role_is_not_the_speaker() -> None:
+    text = (
+        "Hilary Braysmith, USI associate professor of art history, said, "
+        "“I think his photography is equally influential as his graphic works.”"
+    )
+    ents = people(text, "Hilary Braysmith")
+    ents.append(Entity(text.index("USI"), text.index("USI") + 3, "ORG", "USI", "USI"))
+    ents.sort(key=lambda e: e.start)
+    assert find_quotes(text, paragraphs(text), ents)[0].speaker == "Hilary Braysmith"
+
+
 def test_no_pronoun_is_ever_a_speaker() -> None:
     text = "“I have nothing more to add to this statement today,” she said."
     got = quotes(text)
