@@ -383,6 +383,7 @@ _INVERTING = frozenset(
     " responded".split()
 )
 # which kind of mention wins a tie in distance from the verb
+_WITH_SUBJECT = re.compile(r"\bwith\s+([^,;:()“”\"\n]{1,60}?)\s+$")
 _CANDIDATE_ORDER = {"entity": 0, "name": 1, "role": 2, "pronoun": 3}
 _FEMALE_ROLE = re.compile(r"woman|mother|queen|princess", re.IGNORECASE)
 _MALE_ROLE = re.compile(r"(?<!wo)man\b|father|king|prince\b", re.IGNORECASE)
@@ -700,14 +701,15 @@ class Attributor:
         return found
 
     def _subject(
-        self, a: int, b: int, verb: int, leftmost: bool = False
+        self, a: int, b: int, verb: int, leftmost: bool = False, whole: bool = False
     ) -> tuple[_Mention | None, float]:
         """The speaker named in ``text[a:b]``, nearest the verb at ``verb``.
 
         The window may precede the verb (Jane Doe said) or follow it (said the
         minister). ``leftmost`` picks the clause's first mention (the subject of a
-        participle: "He then defended the remark, saying"). Returns the mention
-        and how much to trust it.
+        participle: "He then defended the remark, saying"). ``whole`` says the
+        window is the subject and nothing else. Returns the mention and how much
+        to trust it.
         """
         text = self.text
         if a >= b:
@@ -752,7 +754,7 @@ class Attributor:
         # his doctor"), words inside a quotation, a relative clause ("X, which represents
         # New York City educators, said")
         if not cands:
-            return self._source_phrase(a, b, verb), 0.5
+            return self._source_phrase(a, b, verb, whole), 0.5
         skip = []
         if text.find(",", a, b) >= 0:
             skip = [(m.start(), m.end()) for m in _RELATIVE.finditer(text, a, b)]
@@ -766,7 +768,7 @@ class Attributor:
             and not self._after_preposition(c[0], a)
         ]
         if not cands:
-            return self._source_phrase(a, b, verb), 0.5
+            return self._source_phrase(a, b, verb, whole), 0.5
         order = _CANDIDATE_ORDER
         if any(c[2] in ("entity", "name") for c in cands):
             # a description apposed to a name ("said the minister, Jane Doe") is that name
@@ -812,7 +814,7 @@ class Attributor:
             return phrase, 0.5
         return ref, 0.55
 
-    def _source_phrase(self, a: int, b: int, verb: int) -> _Mention | None:
+    def _source_phrase(self, a: int, b: int, verb: int, whole: bool = False) -> _Mention | None:
         """An unnamed source that is the whole subject of the verb: "Police say",
         "“…,” the statement said", "said the ruling", "my father often said".
 
@@ -835,7 +837,8 @@ class Attributor:
             comma = text.find(",", a, b)
             if comma >= 0:
                 seg_end = comma
-        if b <= verb and text[max(0, seg_start - 20) : seg_start].rstrip()[-1:].isalnum():
+        before = text[max(0, seg_start - 20) : seg_start].rstrip()
+        if b <= verb and not whole and before[-1:].isalnum():
             return None  # a clause after "and" or "that": "shootings and protests demands"
         while seg_end > seg_start and text[seg_end - 1] in _TRAILING:
             seg_end -= 1
@@ -931,6 +934,13 @@ class Attributor:
             subj, conf = self._subject(v.end, b, v.end)
             return subj, conf, True
         participle = v.word.endswith("ing")
+        if participle:
+            # "…, with one poster writing “…”": the object of "with" is the participle's subject
+            w = _WITH_SUBJECT.search(text, start, v.start)
+            if w is not None:
+                subj, conf = self._subject(w.start(1), w.end(1), v.start, whole=True)
+                if subj is not None:
+                    return subj, conf, True
         clause = start
         if not participle:
             for c in _CLAUSE_CUT.finditer(text, start, v.start):

@@ -427,6 +427,17 @@ def test_organisation_before_a_role_is_not_the_speaker() -> None:
     assert find_quotes(text, paragraphs(text), ents)[0].speaker == "Hilary Braysmith"
 
 
+def test_with_subject_of_a_participle() -> None:
+    text = (
+        "Critics joined in, with Caitlin Boswell stating: "
+        "“People fleeing desperate circumstances need this help now.”\n\n"
+        "Many were critical of the attacks, with one poster writing "
+        "“How can people look at both sides if one side is gone?”"
+    )
+    got = quotes(text, "Caitlin Boswell", "Boswell", canonical={"Boswell": "Caitlin Boswell"})
+    assert [q.speaker for q in got] == ["Caitlin Boswell", "one poster"]
+
+
 def test_no_pronoun_is_ever_a_speaker() -> None:
     text = "“I have nothing more to add to this statement today,” she said."
     got = quotes(text)
