@@ -65,3 +65,17 @@ def test_tab_right_after_typing_completes_what_was_typed(library, seed_id):
         assert pilot.app.screen.query_one("#tag-input").value == "diplomacy"
 
     read(library, seed_id, scenario)
+
+
+def test_every_builtin_theme_draws_the_reader(library, seed_id):
+    """The ANSI themes give colours as "ansi_default 50%"; choosing one drew a traceback."""
+
+    async def scenario(pilot, reader):
+        for theme in sorted(pilot.app.available_themes):
+            pilot.app.theme = theme
+            await pilot.pause()
+            reader.view.palette  # noqa: B018 - built from the theme's variables
+            assert reader.view.render_line(0).cell_length > 0
+        assert pilot.app.theme == sorted(pilot.app.available_themes)[-1]
+
+    read(library, seed_id, scenario)

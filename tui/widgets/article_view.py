@@ -18,7 +18,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.color import Color
+from textual.color import Color, ColorParseError
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -121,6 +121,23 @@ def wrap_starts(line: str, width: int) -> list[int]:
     return starts
 
 
+def _parse_color(raw: str, fallback: Color) -> Color:
+    """A theme variable as a Color: "#rrggbb", "ansi_blue", or either with " N%" opacity
+    (the ANSI themes write "ansi_default 50%", which Color.parse rejects)."""
+    try:
+        return Color.parse(raw)
+    except ColorParseError:
+        pass
+    name, _, alpha = raw.rpartition(" ")
+    try:
+        value = Color.parse(name)
+        if value.ansi is not None:
+            return value
+        return value.with_alpha(float(alpha.rstrip("%")) / 100)
+    except (ColorParseError, ValueError):
+        return fallback
+
+
 @dataclass(frozen=True)
 class Palette:
     """Rich styles for every layer, derived from the app theme's variables."""
@@ -147,7 +164,10 @@ class Palette:
                 # "auto N%": the readable foreground at N% over the background.
                 value = foreground.with_alpha(float(raw[4:].strip(" %") or 100) / 100)
             else:
-                value = Color.parse(raw)
+                value = _parse_color(raw, foreground)
+            if value.ansi is not None:
+                # A terminal palette colour has no RGB to blend: use it as it is.
+                return value
             return background.blend(value, value.a).with_alpha(1.0) if value.a < 1 else value
 
         def fg(name: str, **extra: bool) -> Style:
