@@ -3,9 +3,10 @@
 Real scraped articles break the textbook rules: a closing mark whose opening
 was lost, an opening that is never closed, quotes that run over several
 paragraphs with or without the opening mark repeated, apostrophes that look
-like single quotes, and scare quotes that are not speech. The scanner works per
-paragraph on the sparse quote marks only (one compiled regex), so its cost
-grows with the number of marks, not characters.
+like single quotes, and scare quotes that are not speech. The marks are found
+once per text (``str.find`` per glyph) and the scanner works per paragraph on
+those sparse marks only, skipping paragraphs without any, so its cost grows
+with the number of marks, not characters.
 """
 
 from __future__ import annotations

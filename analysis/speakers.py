@@ -6,7 +6,13 @@ verb in the quote's own sentence, after it ("…,” Mammadov noted) or before i
 emphasized that …:"); the speaker of the quote just before. A pronoun resolves
 to the last named person in subject position outside quotations, a description
 ("the political analyst") to the person introduced with it, else like a
-pronoun. Pronouns are never returned as speakers.
+pronoun. Pronouns are never returned as speakers. A source that is not named
+("Police say", "a police official said", "the ruling said", "Gary Johnson's
+doctor") is given as written rather than borrowing a nearby name.
+
+Reporting verbs are found once per paragraph, on first use, and every window
+around a quote is answered from that index; sentence ends, titles and roles
+are regexes, so the Python work grows with quotes and people, not characters.
 """
 
 from __future__ import annotations
