@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.quotes import find_quotes, quote_spans
+from analysis.speakers import reporting_verbs
 from analysis.types import Block, Entity, Quote
 
 
@@ -459,6 +460,23 @@ def test_works_without_blocks() -> None:
     text = "“The harvest was the best in a decade,” Jane Doe said."
     got = find_quotes(text, [], people(text, "Jane Doe"))
     assert got[0].speaker == "Jane Doe"
+
+
+def test_reporting_verbs_keep_offsets_when_lower_case_is_longer() -> None:
+    # "İ" lower-cases to two characters and the Kelvin sign to "k": the verb index
+    # must still give offsets into the text as written
+    for prefix in ("", "İstanbul \u212aelvin. "):
+        text = prefix + "Officials said, according to Jane Doe. So-called unsaid words. Says"
+        got = [(text[v.start : v.end], v.word) for v in reporting_verbs(text)]
+        assert got == [("said", "said"), ("according to", "according"), ("Says", "says")]
+
+
+def test_a_capitalised_verb_after_a_name_is_part_of_the_name() -> None:
+    text = "Human Rights Watch Says it reported. Jane Doe said it."
+    assert [v.word for v in reporting_verbs(text)] == ["reported", "said"]
+    # the word before the window does not count
+    start = text.index("Says")
+    assert [v.word for v in reporting_verbs(text, start)] == ["says", "reported", "said"]
 
 
 # -- properties --------------------------------------------------------------------
