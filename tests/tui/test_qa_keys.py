@@ -79,3 +79,46 @@ def test_every_builtin_theme_draws_the_reader(library, seed_id):
         assert pilot.app.theme == sorted(pilot.app.available_themes)[-1]
 
     read(library, seed_id, scenario)
+
+
+def test_escape_during_a_folder_import_keeps_what_was_imported_listed(library, tmp_path):
+    """Escape stopped the import, but the articles already saved never reached the list."""
+    import threading
+
+    from tui.screens.library import LibraryScreen
+
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Quiet harbour\n\nBoats rested in the harbour.\n", "utf-8")
+    (folder / "b.txt").write_text("Second story\n\nNothing happened at all.\n", "utf-8")
+    release = threading.Event()
+    first_saved = threading.Event()
+    real_import = library.import_document
+
+    def slow_second(doc, tags=()):
+        if first_saved.is_set():
+            release.wait(10)
+        result = real_import(doc, tags)
+        first_saved.set()
+        return result
+
+    library.import_document = slow_second
+    app = MarginApp(library)
+
+    async def main() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("i")
+            await pilot.pause()
+            app.screen.query_one("#import-target").value = str(folder)
+            await pilot.press("enter")
+            while not app.screen.imported:
+                await pilot.pause()
+            await pilot.press("escape")
+            release.set()
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, LibraryScreen)
+            assert any(s.article.title == "Quiet harbour" for s in screen.shown)
+
+    asyncio.run(main())

@@ -33,6 +33,11 @@ class ImportDialog(ModalScreen[list[str] | None]):
     ]
     """Dialog keys."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.imported: list[str] = []
+        """Ids saved so far: kept when the import is cancelled, since they are in the library."""
+
     def compose(self) -> ComposeResult:
         with Vertical(id="import-dialog", classes="dialog"):
             yield Label("Import an article", classes="dialog-title")
@@ -81,7 +86,9 @@ class ImportDialog(ModalScreen[list[str] | None]):
                 article, status = library.import_document(doc)
                 ids.append(article.id)
                 note = "already in the library" if status == "exists" else status
-                self.app.call_from_thread(self._progress, done, f"{article.title[:50]}: {note}")
+                self.app.call_from_thread(
+                    self._progress, done, f"{article.title[:50]}: {note}", article.id
+                )
             except (StoreError, OSError, ValueError) as error:
                 failures += 1
                 self.app.call_from_thread(self._failed, done, source, error)
@@ -91,7 +98,8 @@ class ImportDialog(ModalScreen[list[str] | None]):
         if not worker.is_cancelled:
             self.app.call_from_thread(self._finished, ids, failures)
 
-    def _progress(self, done: int, text: str) -> None:
+    def _progress(self, done: int, text: str, article_id: str) -> None:
+        self.imported.append(article_id)
         self.query_one(ProgressBar).update(progress=done)
         self.query_one("#import-hint", Label).update(text)
 
@@ -111,4 +119,8 @@ class ImportDialog(ModalScreen[list[str] | None]):
 
     def action_cancel(self) -> None:
         self.workers.cancel_group(self, "import")
-        self.dismiss(None)
+        # What was saved before escape stays in the library: the list and the search
+        # index must hear of it.
+        if self.imported:
+            self.notify(f"Import stopped after {len(self.imported)} article(s).")
+        self.dismiss(list(self.imported) or None)
