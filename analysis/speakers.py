@@ -390,6 +390,8 @@ _INVERTING = frozenset(
 )
 # which kind of mention wins a tie in distance from the verb
 _WITH_SUBJECT = re.compile(r"\bwith\s+([^,;:()“”\"\n]{1,60}?)\s+$")
+# how far back "the radio" looks for the organisation it names
+_ORG_REACH = 3000
 _CANDIDATE_ORDER = {"entity": 0, "name": 1, "role": 2, "pronoun": 3}
 _FEMALE_ROLE = re.compile(r"woman|mother|queen|princess", re.IGNORECASE)
 _MALE_ROLE = re.compile(r"(?<!wo)man\b|father|king|prince\b", re.IGNORECASE)
@@ -870,7 +872,23 @@ class Attributor:
         phrase = " ".join(words)
         start = text.find(words[0], seg_start, seg_end)
         end = text.rfind(words[-1], seg_start, seg_end) + len(words[-1])
+        if len(words) == 2 and words[0].lower() == "the":
+            # "the radio said" after "Damascus Radio": the organisation named with that word
+            org = self._named_org(words[1], start)
+            if org is not None:
+                return _Mention(start, start, end, org, person=False)
         return _Mention(start, start, end, phrase, person=False)
+
+    def _named_org(self, head: str, pos: int) -> str | None:
+        """The closest organisation before ``pos`` whose name has the word ``head``."""
+        key = head.lower()
+        i = bisect.bisect_left(self.ent_starts, pos) - 1
+        while i >= 0 and self.ents[i].start >= pos - _ORG_REACH:
+            e = self.ents[i]
+            if e.type == "ORG" and key in e.text.lower().split():
+                return e.canonical
+            i -= 1
+        return None
 
     # -- attribution ------------------------------------------------------
 

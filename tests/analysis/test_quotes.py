@@ -354,6 +354,15 @@ def test_unnamed_sources_are_given_as_written() -> None:
     ]
 
 
+def test_the_organisation_named_with_the_same_word() -> None:
+    text = (
+        "Damascus Radio attacked the plan on Friday.\n\n"
+        "“When this government insists on stabbing the peace process,” the radio said."
+    )
+    ents = [Entity(0, 14, "ORG", "Damascus Radio", "Damascus Radio")]
+    assert find_quotes(text, paragraphs(text), ents)[0].speaker == "Damascus Radio"
+
+
 def test_a_clause_or_an_object_is_not_an_unnamed_source() -> None:
     text = (
         "Jane Doe said the recent shootings and protests demands that people engage in "
