@@ -122,3 +122,42 @@ def test_escape_during_a_folder_import_keeps_what_was_imported_listed(library, t
             assert any(s.article.title == "Quiet harbour" for s in screen.shown)
 
     asyncio.run(main())
+
+
+def test_a_taught_rejection_reaches_the_search_index(library, seed_id):
+    """A rejection applies to every article, but the search kept offering the name
+    from the articles that were not open."""
+    import pytest
+
+    pytest.importorskip("store.search")
+
+    async def scenario(pilot, reader):
+        await pilot.press("slash")
+        await settle(pilot)
+        index = pilot.app.search_index
+        assert index is not None
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Roberto Maroni" in [h.text for h in index.search("Maroni", scope="entities")]
+        reader.teach("Roberto Maroni", "reject", None, None)
+        await settle(pilot)
+        assert "Roberto Maroni" not in [h.text for h in index.search("Maroni", scope="entities")]
+
+    read(library, seed_id, scenario)
+
+
+def test_adding_blank_selection_as_an_entity_is_a_message_not_a_crash(library, seed_id):
+    async def scenario(pilot, reader):
+        text = reader.view.text
+        blank = text.index("\n\n")
+        reader.view.select(blank, blank + 2)
+        await pilot.press("c")
+        await settle(pilot)
+        assert pilot.app.screen is reader, "no dialog for a blank selection"
+        assert any("empty" in n.message for n in pilot.app._notifications)
+        reader.teach("  ", "add", "ORG", None)  # had it reached the library: a message too
+        await settle(pilot)
+        assert library.taught() == []
+        assert any(n.message.startswith("Not taught") for n in pilot.app._notifications)
+
+    read(library, seed_id, scenario)

@@ -464,6 +464,9 @@ class ReaderScreen(Screen):
         selection = view.selection
         if selection is not None:
             text = " ".join(view.text[selection[0] : selection[1]].split())
+            if not text:
+                self.notify("The selection is empty: select the words of the entity.")
+                return
             dialog = EntityDialog(text)
         else:
             found = view.spans_at()["entity"]
@@ -482,9 +485,13 @@ class ReaderScreen(Screen):
 
     def teach(self, text: str, action: str, type: str | None, canonical: str | None) -> None:
         """Teach the library a correction (applied to every article) and re-render."""
-        taught = self._attempt(
-            "save the correction", lambda: self.library.teach(action, text, type, canonical)
-        )
+        try:
+            taught = self._attempt(
+                "save the correction", lambda: self.library.teach(action, text, type, canonical)
+            )
+        except ValueError as error:  # the library refuses an empty or untyped entity
+            self.notify(f"Not taught: {error}.", severity="warning")
+            return
         if taught is None:
             return
         box = {"id": taught.id}
