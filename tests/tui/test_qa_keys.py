@@ -161,3 +161,26 @@ def test_adding_blank_selection_as_an_entity_is_a_message_not_a_crash(library, s
         assert any(n.message.startswith("Not taught") for n in pilot.app._notifications)
 
     read(library, seed_id, scenario)
+
+
+def test_an_unknown_type_filter_is_a_hint_not_a_crash(library, seed_id):
+    """Typing 'type:B' (on the way to anything) brought the app down with a traceback."""
+    import pytest
+
+    pytest.importorskip("store.search")
+    from textual.widgets import Label
+
+    async def scenario(pilot, reader):
+        await pilot.press("slash")
+        await settle(pilot)
+        search = pilot.app.screen
+        search.query_one("#search-input").value = "type:BOGUS Aliyev"
+        await settle(pilot)
+        assert pilot.app.screen is search
+        assert search.hits == []
+        assert "BOGUS" in str(search.query_one("#search-hint", Label).content)
+        search.query_one("#search-input").value = "type:PERSON Aliyev"
+        await settle(pilot)
+        assert any("Aliyev" in h.text for h in search.hits)
+
+    read(library, seed_id, scenario)

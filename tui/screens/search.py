@@ -94,7 +94,17 @@ class SearchScreen(ModalScreen[None]):
     def run_search(self, query: str) -> None:
         """Query the index off the UI thread; only the latest query's results are shown."""
         worker = get_current_worker()
-        hits = self.app.search_index.search(query, scope="all", limit=50) if query.strip() else []
+        try:
+            hits = (
+                self.app.search_index.search(query, scope="all", limit=50) if query.strip() else []
+            )
+        except ValueError as error:
+            # A filter being typed ("type:P" on the way to "type:PERSON") is not an error
+            # worth more than the hint line.
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._show, "", [])
+                self.app.call_from_thread(self._hint, str(error))
+            return
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show, query, hits)
 
