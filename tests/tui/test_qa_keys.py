@@ -184,3 +184,23 @@ def test_an_unknown_type_filter_is_a_hint_not_a_crash(library, seed_id):
         assert any("Aliyev" in h.text for h in search.hits)
 
     read(library, seed_id, scenario)
+
+
+def test_results_of_an_older_query_never_replace_newer_ones(library, seed_id):
+    import pytest
+
+    pytest.importorskip("store.search")
+
+    async def scenario(pilot, reader):
+        await pilot.press("slash")
+        await settle(pilot)
+        search = pilot.app.screen
+        search.query_one("#search-input").value = "Zangazur"
+        await settle(pilot)
+        newer = list(search.hits)
+        assert newer
+        search._show("type:B", [], "unknown entity type 'B'")  # arrives late
+        search._show("Zang", [])
+        assert search.hits == newer
+
+    read(library, seed_id, scenario)

@@ -102,13 +102,15 @@ class SearchScreen(ModalScreen[None]):
             # A filter being typed ("type:P" on the way to "type:PERSON") is not an error
             # worth more than the hint line.
             if not worker.is_cancelled:
-                self.app.call_from_thread(self._show, "", [])
-                self.app.call_from_thread(self._hint, str(error))
+                self.app.call_from_thread(self._show, query, [], str(error))
             return
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show, query, hits)
 
-    def _show(self, query: str, hits: list) -> None:
+    def _show(self, query: str, hits: list, error: str | None = None) -> None:
+        if query != self.query_one(Input).value:
+            # A slower search for an earlier query: its results would replace newer ones.
+            return
         results = self.query_one("#search-results", OptionList)
         results.clear_options()
         self.hits = hits
@@ -137,6 +139,9 @@ class SearchScreen(ModalScreen[None]):
                 self._hit_of.append(hit)
                 options.append(Option(line))
         results.add_options(options)
+        if error:
+            self._hint(error)
+            return
         self._hint(f"{len(hits)} results · Enter opens" if query.strip() else "Type to search")
 
     def action_focus_results(self) -> None:
