@@ -8,6 +8,8 @@ from pathlib import Path
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.events import Resize
+from textual.widgets import Footer
 
 from store import Library
 from store.errors import StoreError
@@ -19,6 +21,10 @@ def _commands_provider():
     from tui.commands import MarginCommands
 
     return MarginCommands
+
+
+COMPACT_BELOW = 110
+"""Terminal width under which footers drop the padding around their keys."""
 
 
 class MarginApp(App[int]):
@@ -48,6 +54,18 @@ class MarginApp(App[int]):
         self.push_screen(LibraryScreen())
         if self.open_article:
             self.post_message(OpenArticle(self.open_article))
+
+    def on_resize(self, event: Resize) -> None:
+        self.fit_footers()
+
+    def fit_footers(self) -> None:
+        """In narrow terminals, footers drop their padding and the ctrl+p label (help
+        lists it), so that the reader's keys up to ? and / fit from 90 columns."""
+        narrow = self.size.width < COMPACT_BELOW
+        for screen in self.screen_stack:
+            for footer in screen.query(Footer):
+                footer.compact = narrow
+                footer.show_command_palette = not narrow
 
     def on_open_article(self, message: OpenArticle) -> None:
         from tui.screens.reader import ReaderScreen

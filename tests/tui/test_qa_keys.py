@@ -204,3 +204,36 @@ def test_results_of_an_older_query_never_replace_newer_ones(library, seed_id):
         assert search.hits == newer
 
     read(library, seed_id, scenario)
+
+
+def test_at_80_columns_titles_stay_readable_and_q_and_help_are_in_the_footer(library, seed_id):
+    """At 80x24 the title column was 11 characters wide and the reader's footer ended
+    before q Back and ? Help."""
+    from textual.widgets import Footer
+
+    from tui.screens.library import LibraryScreen
+    from tui.widgets.article_table import ArticleTable
+
+    app = MarginApp(library)
+
+    def footer_text(screen) -> str:
+        footer = screen.query_one(Footer)
+        keys = [k for k in footer.query("FooterKey") if k.region.right <= app.size.width]
+        return " ".join(f"{k.key_display} {k.description}" for k in keys if k.region.width)
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, LibraryScreen)
+            assert screen.query_one(ArticleTable)._widths()[0] >= 25
+            screen.query_one(ArticleTable).move_cursor(
+                next(i for i, s in enumerate(screen.shown) if s.article.id == seed_id)
+            )
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, ReaderScreen)
+            text = footer_text(app.screen)
+            assert "q Back" in text and "? Help" in text
+
+    asyncio.run(main())

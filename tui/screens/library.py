@@ -100,6 +100,7 @@ class LibraryScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.app.fit_footers()
         self.query_one("#articles", ArticleTable).focus()
         # Draw the (empty) screen first; the list fills in from a worker.
         self.call_after_refresh(self.load)

@@ -110,6 +110,7 @@ class ReaderScreen(Screen):
 
     # --- loading --------------------------------------------------------
     def on_mount(self) -> None:
+        self.app.fit_footers()
         self.view.loading = True
         self.view.focus()
         self.load()

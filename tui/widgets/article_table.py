@@ -18,6 +18,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 GAP = 2
+MIN_FIXED = 8
+"""Narrowest a fixed column gets when the terminal is narrow."""
 
 
 class ArticleTable(ScrollView, can_focus=True):
@@ -105,8 +107,18 @@ class ArticleTable(ScrollView, can_focus=True):
 
     def _widths(self) -> list[int]:
         total = self.scrollable_content_region.width - 1
-        fixed = sum(w for _, w in self.columns if w) + GAP * (len(self.columns) - 1)
-        return [w or max(10, total - fixed) for _, w in self.columns]
+        widths = [w for _, w in self.columns]
+        fixed = sum(widths) + GAP * (len(widths) - 1)
+        # In a narrow terminal the wide fixed columns give way (down to MIN_FIXED) until
+        # the flexible one (the title) has a third of the row.
+        want = total // 3
+        while total - fixed < want:
+            widest = max(range(len(widths)), key=lambda i: widths[i])
+            if widths[widest] <= MIN_FIXED:
+                break
+            widths[widest] -= 1
+            fixed -= 1
+        return [w or max(10, total - fixed) for w in widths]
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
