@@ -237,3 +237,18 @@ def test_at_80_columns_titles_stay_readable_and_q_and_help_are_in_the_footer(lib
             assert "q Back" in text and "? Help" in text
 
     asyncio.run(main())
+
+
+def test_at_200_columns_the_text_keeps_a_readable_measure(library, seed_id):
+    """At 200x50 the article ran 150 characters a line."""
+    app = MarginApp(library, open_article=seed_id)
+
+    async def main() -> None:
+        async with app.run_test(size=(200, 50)) as pilot:
+            await settle(pilot)
+            reader = app.screen
+            assert isinstance(reader, ReaderScreen)
+            assert reader.view.size.width <= 120
+            assert reader.panel.size.width > 50, "the margin gets the room instead"
+
+    asyncio.run(main())
