@@ -20,6 +20,7 @@ import functools
 import hashlib
 import json
 import operator
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ __all__ = [
     "encode",
     "hash_files",
     "load",
+    "read_file",
     "rules_digest",
     "save",
 ]
@@ -161,11 +163,35 @@ def decode(raw: bytes, key: str) -> Any | None:
         return None
 
 
+_CHUNK = 1 << 16
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_file(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a file, read with four system calls when it is under 64 KiB
+    (``open()`` makes nine: it also checks for a terminal, seeks and stats),
+    which counts when an export reads three small files per article."""
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        data = os.read(fd, _CHUNK)
+        if len(data) < _CHUNK:
+            # A short read is not proof of the end: ask once more.
+            more = os.read(fd, _CHUNK)
+            if not more:
+                return data
+            data += more
+        chunks = [data]
+        while chunk := os.read(fd, _CHUNK * 4):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def load(path: Path, key: str) -> Any | None:
     """The cached analysis at ``path`` when it was made under ``key``, else None."""
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
+        raw = read_file(path)
     except OSError:
         return None
     return decode(raw, key)

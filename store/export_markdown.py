@@ -204,10 +204,14 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~%^$=&])")
+
+
+@functools.lru_cache(maxsize=65536)  # speakers and entity names recur across a library
 def escape_inline_text(text: str) -> str:
     """Escape a one-line value (a title, a speaker) so Markdown shows it as written."""
     text = one_line(text)
-    text = re.sub(r"([\\`*_\[\]<>#|~%^$=&])", r"\\\1", text)
+    text = _INLINE_SPECIAL.sub(r"\\\1", text)
     # what is left that could open a block at the start: a list marker
     m = _LIST_START.match(text)
     if m:

@@ -64,22 +64,6 @@ _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
     """The safe dumper, with line breaks in strings always written as escapes."""
 
-    def resolve(self, kind: type, value: object, implicit: object) -> str:
-        """The tag a scalar would be read back with (decides when it needs
-        quotes); remembered, as the same names and tags recur across a library."""
-        if kind is yaml.ScalarNode:
-            return _resolve_scalar(value, implicit)
-        return super().resolve(kind, value, implicit)
-
-
-_RESOLVER = yaml.resolver.Resolver()
-
-
-@functools.lru_cache(maxsize=65536)
-def _resolve_scalar(value: str, implicit: tuple[bool, bool]) -> str:
-    # Depends on the arguments only: this dumper adds no path resolvers.
-    return _RESOLVER.resolve(yaml.ScalarNode, value, implicit)
-
 
 _BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 
@@ -95,42 +79,73 @@ _Dumper.add_representer(str, _represent_str)
 
 
 _STR = "tag:yaml.org,2002:str"
-_NULL = "tag:yaml.org,2002:null"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
+_RESOLVER = yaml.resolver.Resolver()
+_OPTIONS = {"allow_unicode": True, "width": 2**31 - 1}  # never fold long titles
+_NULL = yaml.ScalarEvent(None, "tag:yaml.org,2002:null", (True, False), "null")
+_OPEN = (yaml.StreamStartEvent(), yaml.DocumentStartEvent(explicit=False))
+_CLOSE = (yaml.DocumentEndEvent(explicit=False), yaml.StreamEndEvent())
+_SEQ_END = yaml.SequenceEndEvent()
+_MAP_END = yaml.MappingEndEvent()
 
 
 class _NotPlain(Exception):
     """A value other than a string, None, list or dict: left to the representer."""
 
 
-def _node(value: object) -> yaml.Node:
-    # The nodes PyYAML's safe representer (with _represent_str and block style)
-    # makes for these types, built directly: its generic dispatch was most of the
-    # cost of a front matter. The YAML library still serialises and emits them.
+def _reads_as_str(value: str) -> bool:
+    """True when ``value`` written plain reads back as a string (not a number,
+    boolean, null or date), which is when the emitter may leave it unquoted."""
+    return _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR
+
+
+@functools.lru_cache(maxsize=65536)  # the same keys, names and tags recur across a library
+def _scalar(value: str) -> yaml.ScalarEvent:
+    # Events are only read by the emitter, so one per distinct value is shared.
+    style = '"' if _BREAKS.search(value) else None
+    return yaml.ScalarEvent(None, _STR, (_reads_as_str(value), True), value, style=style)
+
+
+def _events(value: object, out: list[yaml.Event]) -> None:
+    # The events PyYAML's safe representer and serializer produce for these types
+    # (with _represent_str and block style), made directly: the generic dispatch,
+    # node graph and per-node resolver calls were most of a front matter's cost.
+    # PyYAML's emitter still writes every character, quoting included.
     if isinstance(value, str):
-        return yaml.ScalarNode(_STR, value, style='"' if _BREAKS.search(value) else None)
-    if value is None:
-        return yaml.ScalarNode(_NULL, "null")
-    if isinstance(value, list):
-        return yaml.SequenceNode(_SEQ, [_node(v) for v in value], flow_style=False)
-    if isinstance(value, dict):
-        pairs = [(_node(k), _node(v)) for k, v in value.items()]
-        return yaml.MappingNode(_MAP, pairs, flow_style=False)
-    raise _NotPlain
-
-
-_OPTIONS = {"allow_unicode": True, "width": 2**31 - 1}  # never fold long titles
+        out.append(_scalar(value))
+    elif value is None:
+        out.append(_NULL)
+    elif isinstance(value, list):
+        out.append(yaml.SequenceStartEvent(None, _SEQ, True, flow_style=False))
+        for item in value:
+            if type(item) is str:
+                out.append(_scalar(item))
+            else:
+                _events(item, out)
+        out.append(_SEQ_END)
+    elif isinstance(value, dict):
+        out.append(yaml.MappingStartEvent(None, _MAP, True, flow_style=False))
+        for key, item in value.items():
+            _events(key, out)
+            _events(item, out)
+        out.append(_MAP_END)
+    else:
+        raise _NotPlain
 
 
 def dump_front_matter(data: dict) -> str:
     """``data`` as a ``---`` fenced YAML block (a safe dumper, so it always parses)."""
+    events: list[yaml.Event] = list(_OPEN)
     try:
-        body = yaml.serialize(_node(data), Dumper=_Dumper, **_OPTIONS)
+        _events(data, events)
     except _NotPlain:
         body = yaml.dump(
             data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, **_OPTIONS
         )
+    else:
+        events += _CLOSE
+        body = yaml.emit(events, Dumper=_Dumper, **_OPTIONS)
     return f"---\n{body}---\n"
 
 

@@ -344,7 +344,7 @@ class Library:
     def _read_body(self, article: Article) -> str:
         path = self.paths.body(article.sha256)
         try:
-            raw = path.read_bytes()
+            raw = analysis_cache.read_file(path)
         except FileNotFoundError:
             raise LibraryCorrupt(f"{path}: the text of article {article.id} is missing") from None
         except OSError as err:
@@ -1137,14 +1137,23 @@ def _annotations_from_doc(article_id: str, doc: dict[str, Any]) -> Annotations:
         return Annotations(
             article_id=article_id,
             tags=list(doc["tags"]),
-            notes=[Note.from_dict(n) for n in doc["notes"]],
-            highlights=[Highlight.from_dict(h) for h in doc["highlights"]],
+            notes=[_record(Note, n) for n in doc["notes"]],
+            highlights=[_record(Highlight, h) for h in doc["highlights"]],
             position=int(doc.get("position") or 0),
         )
     except (TypeError, KeyError, ValueError) as err:
         raise LibraryCorrupt(
             f"annotations of article {article_id}: a record is malformed ({err})"
         ) from err
+
+
+def _record(cls: Any, rec: dict[str, Any]) -> Any:
+    try:
+        return cls(**rec)
+    except TypeError:
+        # Keys a newer minor version added are ignored (and missing ones still
+        # raise TypeError there).
+        return cls.from_dict(rec)
 
 
 def _doc_from_annotations(annotations: Annotations) -> dict[str, Any]:

@@ -215,3 +215,32 @@ def test_read_all_is_what_the_single_reads_give(
         library.analysis(article.id),
     )
     assert counted == [TEXT]  # analysed once, by read_all; the rest were hits
+
+
+def test_annotation_records_with_newer_keys_still_load(library: Library, article: Article) -> None:
+    note = library.add_note(article.id, "A thought.")
+    highlight = library.add_highlight(article.id, 0, 9, note="Who?")
+    path = library.paths.shard(article.id)
+    data = json.loads(path.read_bytes())
+    doc = data["annotations"][article.id]
+    doc["notes"][0]["colour"] = "red"
+    doc["highlights"][0]["colour"] = "red"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    got = library.annotations(article.id)
+    assert got.notes == [note]
+    assert got.highlights == [highlight]
+
+
+@pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 300_000])
+def test_read_file_reads_every_byte(tmp_path: Path, size: int) -> None:
+    data = os.urandom(size)
+    path = tmp_path / "f.bin"
+    path.write_bytes(data)
+    assert analysis_cache.read_file(path) == data
+
+
+def test_read_file_errors(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        analysis_cache.read_file(tmp_path / "missing")
+    with pytest.raises(OSError):
+        analysis_cache.read_file(tmp_path)
