@@ -252,3 +252,18 @@ def test_at_200_columns_the_text_keeps_a_readable_measure(library, seed_id):
             assert reader.panel.size.width > 50, "the margin gets the room instead"
 
     asyncio.run(main())
+
+
+def test_a_highlighted_quotation_is_listed_without_doubled_quote_marks(library, seed_id):
+    from textual.widgets import OptionList
+
+    text = library.text(seed_id)
+    start = text.index("“For many years")
+    library.add_highlight(seed_id, start, start + 40)
+
+    async def scenario(pilot, reader):
+        options = reader.panel.query_one("#list-highlights", OptionList)
+        label = str(options.get_option_at_index(0).prompt)
+        assert label.startswith("“For many years")
+
+    read(library, seed_id, scenario)

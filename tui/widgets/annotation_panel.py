@@ -25,6 +25,15 @@ def _clip(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+QUOTE_MARKS = "\"'“”‘’«»„"
+
+
+def _quoted(text: str, width: int) -> str:
+    """``text`` clipped and set in curly quotes, without doubling the marks of a
+    passage that is itself a quotation."""
+    return f"“{_clip(' '.join(text.split()).strip(QUOTE_MARKS), width)}”"
+
+
 @dataclass(frozen=True)
 class Item:
     """What one option in the panel stands for."""
@@ -81,13 +90,13 @@ class AnnotationPanel(Widget):
             spans = ((hl.start, hl.end),) if hl and not hl.orphan else ()
             label = Text(_clip(note.text))
             if hl is not None:
-                label.append(f"\n  on “{_clip(hl.exact, 40)}”", style="dim")
+                label.append(f"\n  on {_quoted(hl.exact, 40)}", style="dim")
             items["notes"].append((Item("note", note.id, spans), label))
         for hl in sorted(annotations.highlights, key=lambda h: (h.orphan, h.start)):
             label = Text()
             if hl.orphan:
                 label.append("orphan ", style="bold reverse")
-            label.append(f"“{_clip(hl.exact, 56)}”")
+            label.append(_quoted(hl.exact, 56))
             if hl.note:
                 label.append(f"\n  {_clip(hl.note, 54)}", style="italic")
             if hl.tags:
