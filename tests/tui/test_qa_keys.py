@@ -267,3 +267,21 @@ def test_a_highlighted_quotation_is_listed_without_doubled_quote_marks(library, 
         assert label.startswith("“For many years")
 
     read(library, seed_id, scenario)
+
+
+def test_export_says_the_full_path_of_the_folder(library, seed_id, tmp_path, monkeypatch):
+    """'Exported 1 file to margin-export' left the user guessing where that was."""
+    import pytest
+
+    pytest.importorskip("store.export")
+    monkeypatch.chdir(tmp_path)
+
+    async def scenario(pilot, reader):
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (tmp_path / "margin-export").is_dir()
+        assert any(str(tmp_path / "margin-export") in n.message for n in pilot.app._notifications)
+
+    read(library, seed_id, scenario)

@@ -109,5 +109,7 @@ class ExportDialog(ModalScreen[list[Path] | None]):
             widget.disabled = False
 
     def _finished(self, paths: list[Path], out_dir: Path) -> None:
-        self.notify(f"Exported {len(paths)} file{'s' if len(paths) != 1 else ''} to {out_dir}")
+        # The full path: a relative folder is relative to wherever margin was started.
+        where = out_dir.resolve()
+        self.notify(f"Exported {len(paths)} file{'s' if len(paths) != 1 else ''} to {where}")
         self.dismiss(paths)
