@@ -285,3 +285,25 @@ def test_export_says_the_full_path_of_the_folder(library, seed_id, tmp_path, mon
         assert any(str(tmp_path / "margin-export") in n.message for n in pilot.app._notifications)
 
     read(library, seed_id, scenario)
+
+
+def test_keyboard_reaches_the_margin_lists(library, seed_id):
+    """tab reached the panel's tab row, but no key went on into its list, so notes
+    could be neither jumped to nor deleted without a mouse."""
+    from textual.widgets import OptionList
+
+    library.add_note(seed_id, "first thought")
+
+    async def scenario(pilot, reader):
+        await pilot.press("tab", "right")
+        await settle(pilot)
+        await pilot.press("down")
+        await settle(pilot)
+        focused = pilot.app.focused
+        assert isinstance(focused, OptionList) and focused.id == "list-notes"
+        assert focused.highlighted == 0
+        await pilot.press("d")
+        await settle(pilot)
+        assert library.annotations(seed_id).notes == []
+
+    read(library, seed_id, scenario)

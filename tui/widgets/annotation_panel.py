@@ -50,6 +50,8 @@ class AnnotationPanel(Widget):
         Binding(
             "d,delete", "delete", "Delete", tooltip="Delete the selected tag, note or highlight"
         ),
+        # The lists bind down themselves, so this fires only on the tab row.
+        Binding("down", "enter_list", "Into the list", show=False),
     ]
     """Panel keys (the reader's keys work here too)."""
 
@@ -170,6 +172,14 @@ class AnnotationPanel(Widget):
         if len(item.spans) > 1:
             self.notify(f"Mention {turn % len(item.spans) + 1} of {len(item.spans)}", timeout=2)
         self.post_message(self.Jump(start, end))
+
+    def action_enter_list(self) -> None:
+        """From the tab row, move into the active tab's list (tab alone never got there)."""
+        tab = (self.query_one(TabbedContent).active or "tab-tags").removeprefix("tab-")
+        options = self.query_one(f"#list-{tab}", OptionList)
+        options.focus()
+        if options.option_count and options.highlighted is None:
+            options.highlighted = 0
 
     def action_delete(self) -> None:
         item = self.selected()
