@@ -9,7 +9,10 @@ format, and a fingerprint of the analysis code: ``ANALYSIS_VERSION`` plus the
 contents of the ``analysis`` package's code and data files. Contents, not
 modification times, so that touching a file (a checkout, a reinstall) keeps the
 cache while any real change to a rule or a word list invalidates it, whether or
-not the version was bumped. The fingerprint is computed once per process.
+not the version was bumped. The fingerprint is taken once per process, when
+this module is imported; a process whose analysis files change while it runs
+(an upgrade, an edit) stops reading and writing the cache, as the code it has
+loaded may not be the code the files now hold (see ``CodeWatch``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import hashlib
 import json
 import operator
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -30,10 +34,13 @@ from store.storage import write_atomic
 
 __all__ = [
     "FORMAT",
+    "CodeWatch",
+    "analysis_code",
     "cache_key",
     "code_fingerprint",
     "decode",
     "encode",
+    "file_state",
     "hash_files",
     "load",
     "read_file",
@@ -63,50 +70,110 @@ def _rows() -> tuple[Any, Any, Any]:
     )
 
 
+def _code_files(folders: Iterable[str | Path]) -> list[tuple[Path, Path]]:
+    """(folder, file) for every code and data file under ``folders``, in a fixed order."""
+    found = []
+    for folder in folders:
+        base = Path(folder)
+        for path in sorted(base.rglob("*")):
+            if path.suffix in _FINGERPRINTED and "__pycache__" not in path.parts:
+                found.append((base, path))
+    return found
+
+
 def hash_files(digest: Any, folders: Iterable[str | Path]) -> int:
     """Feed the relative name and contents of every code and data file under
     ``folders`` into ``digest``, in a fixed order; returns how many there were.
     Modification times play no part."""
     hashed = 0
-    for folder in folders:
-        base = Path(folder)
-        for path in sorted(base.rglob("*")):
-            if path.suffix not in _FINGERPRINTED or "__pycache__" in path.parts:
-                continue
-            try:
-                data = path.read_bytes()
-            except IsADirectoryError:
-                continue
-            except OSError as err:
-                # Unreadable now: its name and the reason still make a stable key.
-                data = f"unreadable: {err.strerror}".encode()
-            name = path.relative_to(base).as_posix().encode("utf-8", "surrogateescape")
-            digest.update(b"%d:%s:%d:" % (len(name), name, len(data)))
-            digest.update(data)
-            hashed += 1
+    for base, path in _code_files(folders):
+        try:
+            data = path.read_bytes()
+        except IsADirectoryError:
+            continue
+        except OSError as err:
+            # Unreadable now: its name and the reason still make a stable key.
+            data = f"unreadable: {err.strerror}".encode()
+        name = path.relative_to(base).as_posix().encode("utf-8", "surrogateescape")
+        digest.update(b"%d:%s:%d:" % (len(name), name, len(data)))
+        digest.update(data)
+        hashed += 1
     return hashed
 
 
+def file_state(folders: Iterable[str | Path]) -> tuple[tuple[str, int, int], ...]:
+    """(path, size, mtime_ns) of every code and data file under ``folders``."""
+    state = []
+    for _, path in _code_files(folders):
+        try:
+            st = path.stat()
+        except OSError:
+            state.append((str(path), -1, -1))
+        else:
+            state.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(state)
+
+
+# Early in every margin process: store.library imports this module.
+_STARTED_NS = time.time_ns()
+
+
+class CodeWatch:
+    """The fingerprint of the code in ``folders``, and whether this process can
+    trust it to describe the code it runs.
+
+    The fingerprint is taken from the files, but a process runs the code it
+    imported earlier: a file changed after this process started (an upgrade or
+    an edit while it runs) may not be what it has loaded, so such a process
+    neither reads nor writes the cache; and a result is only written while the
+    files are still as they were when fingerprinted.
+    """
+
+    def __init__(
+        self, folders: Iterable[str | Path], prefix: bytes = b"", started_ns: int = 0
+    ) -> None:
+        self.folders = [str(f) for f in folders]
+        taken_ns = time.time_ns()
+        self.state = file_state(self.folders)
+        digest = hashlib.sha256(prefix)
+        self.files = hash_files(digest, self.folders)
+        self.fingerprint = digest.hexdigest()
+        # A clock set back or a file dated in the future cannot tell; only
+        # changes between the start and now count.
+        self.usable = self.state == file_state(self.folders) and not any(
+            started_ns < mtime <= taken_ns for _, _, mtime in self.state
+        )
+
+    def unchanged(self) -> bool:
+        """True while the files are as they were when fingerprinted (a stat of each)."""
+        return self.usable and file_state(self.folders) == self.state
+
+
 @functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """SHA-256 over the field layout of the analysis types and the name and
-    contents of every code and data file of the ``analysis`` package (so also
-    over ``ANALYSIS_VERSION``, which is in ``analysis/pipeline.py``). Computed
-    once per process: about a megabyte to hash, a few milliseconds."""
+def analysis_code() -> CodeWatch:
+    """The ``analysis`` package's CodeWatch, taken once per process: its fingerprint
+    covers the field layout of the analysis types and the name and contents of
+    every code and data file (so also ``ANALYSIS_VERSION``, which is in
+    ``analysis/pipeline.py``). About a megabyte to hash, a few milliseconds."""
     import analysis
 
     _, block, entity, quote = _types()
-    digest = hashlib.sha256()
     layout = [[f.name for f in dataclasses.fields(cls)] for cls in (block, entity, quote)]
-    digest.update(json.dumps([FORMAT, layout]).encode())
-    hashed = hash_files(digest, getattr(analysis, "__path__", []))
-    if not hashed:
+    prefix = json.dumps([FORMAT, layout]).encode()
+    watch = CodeWatch(getattr(analysis, "__path__", []), prefix, _STARTED_NS)
+    if not watch.files:
         # Installed without readable source files (a zip): the version is all
         # there is. Importing the pipeline costs ~0.1 s, so only here.
         from analysis.pipeline import ANALYSIS_VERSION
 
-        digest.update(f"version:{ANALYSIS_VERSION}".encode())
-    return digest.hexdigest()
+        version = f"version:{ANALYSIS_VERSION}".encode()
+        watch.fingerprint = hashlib.sha256(prefix + version).hexdigest()
+    return watch
+
+
+def code_fingerprint() -> str:
+    """The fingerprint of the analysis code (see ``analysis_code``)."""
+    return analysis_code().fingerprint
 
 
 def rules_digest(rules: Iterable[Any]) -> str:
@@ -189,7 +256,10 @@ def read_file(path: str | os.PathLike[str]) -> bytes:
 
 
 def load(path: Path, key: str) -> Any | None:
-    """The cached analysis at ``path`` when it was made under ``key``, else None."""
+    """The cached analysis at ``path`` when it was made under ``key``, else None
+    (always None in a process whose analysis files changed while it ran)."""
+    if not analysis_code().usable:
+        return None
     try:
         raw = read_file(path)
     except OSError:
@@ -199,6 +269,16 @@ def load(path: Path, key: str) -> Any | None:
 
 def save(path: Path, key: str, result: Any) -> None:
     """Cache ``result`` at ``path`` (not fsynced: derived data). A cache that
-    cannot be written is skipped; the analysis is simply run again next time."""
+    cannot be written is skipped; the analysis is simply run again next time.
+    Nothing is written once the analysis files differ from the fingerprint."""
+    if not analysis_code().unchanged():
+        return
     with contextlib.suppress(SaveFailed, OSError, UnicodeEncodeError, TypeError, ValueError):
         write_atomic(path, encode(key, result), durable=False)
+
+
+# Taken at start-up (store.library imports this module), before the analysis
+# code the cache describes is normally imported, so that the fingerprint is of
+# the code this process goes on to run; CodeWatch covers changes after it.
+with contextlib.suppress(ImportError):
+    analysis_code()

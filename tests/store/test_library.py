@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -366,8 +367,16 @@ def test_import_document(library: Library) -> None:
     assert library.annotations(art.id).tags == ["web"]
 
 
-def test_analysis_is_cached(library: Library, article: Article) -> None:
+def test_analysis_is_cached(
+    library: Library, article: Article, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytest.importorskip("analysis.pipeline")
+    from store import analysis_cache
+
+    # A fresh fingerprint: an edit of analysis/ during a long session rightly
+    # turns the cache off for the process that saw it.
+    monkeypatch.setattr(analysis_cache, "_STARTED_NS", time.time_ns())
+    analysis_cache.analysis_code.cache_clear()
     first = library.analysis(article.id)
     cache = library.paths.analysis_cache(article.id)
     assert cache.exists()

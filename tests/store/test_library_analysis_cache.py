@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,14 @@ TEXT = (
     "President Ilham Aliyev met Peter Tase in Baku.\n\n"
     '"The corridor matters," Mammadov noted. Tase said: "We agree."\n'
 )
+
+
+@pytest.fixture(autouse=True)
+def fresh_code_watch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fingerprint the analysis code afresh for each test: others may edit it
+    while a long test session runs, which rightly turns the cache off."""
+    monkeypatch.setattr(analysis_cache, "_STARTED_NS", time.time_ns())
+    analysis_cache.analysis_code.cache_clear()
 
 
 @pytest.fixture
@@ -244,3 +253,51 @@ def test_read_file_errors(tmp_path: Path) -> None:
         analysis_cache.read_file(tmp_path / "missing")
     with pytest.raises(OSError):
         analysis_cache.read_file(tmp_path)
+
+
+def _package(tmp_path: Path) -> Path:
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "rules.py").write_text("LIMIT = 3\n")
+    (pkg / "words.txt").write_text("Baku\n")
+    return pkg
+
+
+def test_code_watch_trusts_files_unchanged_since_the_start(tmp_path: Path) -> None:
+    pkg = _package(tmp_path)
+    watch = analysis_cache.CodeWatch([pkg], b"", time.time_ns())
+    assert watch.files == 2 and watch.usable and watch.unchanged()
+    assert watch.fingerprint == analysis_cache.CodeWatch([pkg], b"", 0).fingerprint
+
+
+def test_code_watch_stops_writes_once_a_file_changes(tmp_path: Path) -> None:
+    pkg = _package(tmp_path)
+    watch = analysis_cache.CodeWatch([pkg], b"", time.time_ns())
+    st = (pkg / "words.txt").stat()
+    os.utime(pkg / "words.txt", ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    # the content is the same, so another process keeps the same key, but this
+    # one can no longer tell what it has loaded
+    assert not watch.unchanged()
+    assert analysis_cache.CodeWatch([pkg], b"", 0).fingerprint == watch.fingerprint
+
+
+def test_code_watch_distrusts_files_changed_after_the_start(tmp_path: Path) -> None:
+    started = time.time_ns()
+    pkg = _package(tmp_path)  # written after the process "started"
+    watch = analysis_cache.CodeWatch([pkg], b"", started)
+    assert not watch.usable and not watch.unchanged()
+
+
+def test_no_cache_when_the_code_changed_while_running(
+    library: Library, article: Article, counted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = library.analysis(article.id)
+    path = library.paths.analysis_cache(article.id)
+    watch = analysis_cache.analysis_code()
+    monkeypatch.setattr(watch, "usable", False)
+    # neither read (the analysis runs) nor written (the file is as it was)
+    assert library.analysis(article.id) == first
+    assert len(counted) == 2
+    path.unlink()
+    library.analysis(article.id)
+    assert not path.exists()
