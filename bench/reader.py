@@ -149,13 +149,14 @@ def measure_view(words: int, spans: int, runs: int) -> dict[str, float]:
     }
 
 
+# What `margin --library DIR` does (tui.cli -> tui.app.run), headless at 120x40.
 CHILD_MARGIN = """
 import sys
 from pathlib import Path
-from store import Library
+import tui.cli
 from tui.app import MarginApp
 
-MarginApp(Library(Path(sys.argv[1]))).run(headless=True, size=(120, 40))
+MarginApp(root=Path(sys.argv[1])).run(headless=True, size=(120, 40))
 """
 
 CHILD_BARE = """

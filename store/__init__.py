@@ -11,8 +11,18 @@ from store.errors import (
     SaveFailed,
     StoreError,
 )
-from store.library import Library
 from store.models import Annotations, Article, ArticleSummary, Highlight, Note, TaughtEntity
+
+
+def __getattr__(name: str):
+    # The Library (with TinyDB, filelock and the analysis cache behind it) loads on
+    # first use, so that `import store.errors` stays cheap for the app's first frame.
+    if name == "Library":
+        from store.library import Library
+
+        return Library
+    raise AttributeError(f"module 'store' has no attribute {name!r}")
+
 
 __all__ = [
     "Annotations",

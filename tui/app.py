@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
@@ -11,9 +13,11 @@ from textual.binding import Binding
 from textual.events import Resize
 from textual.widgets import Footer
 
-from store import Library
 from store.errors import StoreError
 from tui.messages import LibraryChanged, OpenArticle
+
+if TYPE_CHECKING:
+    from store import Library
 
 
 def _commands_provider():
@@ -42,11 +46,37 @@ class MarginApp(App[int]):
     ]
     """Keys available on every screen."""
 
-    def __init__(self, library: Library, open_article: str | None = None) -> None:
+    def __init__(
+        self,
+        library: Library | None = None,
+        open_article: str | None = None,
+        *,
+        root: Path | None = None,
+    ) -> None:
+        """Open ``library``, or the library at ``root`` (default: the user's), which
+        is then read in the background so that the first frame does not wait for it."""
         super().__init__()
-        self.library = library
+        self._library = library
+        self._root = root
+        self._open_lock = threading.Lock()
+        self.open_error: StoreError | None = None
         self.open_article = open_article
         self.search_index = None  # built on first use, in the background
+
+    @property
+    def library(self) -> Library:
+        """The library; opened on first use (from a worker at start-up)."""
+        if self._library is None:
+            with self._open_lock:
+                if self._library is None:
+                    from store import Library
+
+                    try:
+                        self._library = Library(self._root or Library.default_root())
+                    except StoreError as error:
+                        self.open_error = error
+                        raise
+        return self._library
 
     def on_mount(self) -> None:
         from tui.screens.library import LibraryScreen
@@ -105,12 +135,11 @@ class MarginApp(App[int]):
 def run(library_root: Path | None = None, open_article: str | None = None) -> int:
     """Open the app on the library (Library(library_root or Library.default_root())); seed
     sample articles when the library is empty; if open_article (an article id) is given,
-    open it in the reader. Returns an exit code."""
-    try:
-        library = Library(library_root or Library.default_root())
-    except StoreError as error:
-        print(f"margin: {error}", file=sys.stderr)
-        return 1
-    app = MarginApp(library, open_article=open_article)
+    open it in the reader. Returns an exit code; a library that cannot be opened is
+    reported in one line on stderr (exit code 1)."""
+    app = MarginApp(root=library_root, open_article=open_article)
     result = app.run()
+    if app.open_error is not None:
+        print(f"margin: {' '.join(str(app.open_error).split())}", file=sys.stderr)
+        return 1
     return result if isinstance(result, int) else (app.return_code or 0)

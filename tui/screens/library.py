@@ -122,14 +122,18 @@ class LibraryScreen(Screen):
     @work(thread=True, exclusive=True, group="library-load")
     def load(self) -> None:
         """Read the article list off the UI thread (seeding an empty library first)."""
-        library = self.app.library
         try:
+            library = self.app.library  # opened here, off the first frame, at start-up
             seeded = 0
             if library.is_empty():
                 self.app.call_from_thread(self._status, "Importing the sample articles…")
                 seeded = library.seed_samples()
             summaries = library.summaries()
         except StoreError as error:
+            if self.app.open_error is not None:
+                # Nothing to show without a library: leave, and run() says why.
+                self.app.call_from_thread(self.app.exit, 1)
+                return
             self.app.call_from_thread(report, self, error, "read the library")
             self.app.call_from_thread(self._status, f"The library could not be read: {error}")
             return
