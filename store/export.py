@@ -204,14 +204,7 @@ def export_one(
     library, article: Article, renderer: Callable[[ExportItem], str], path: Path
 ) -> None:
     """Render one article and write it to ``path`` (atomic; untouched if unchanged)."""
-    _write(path, _render(library, article, renderer))
-
-
-def _render(library, article: Article, renderer: Callable[[ExportItem], str]) -> bytes:
-    return _encode(renderer(gather(library, article.id)))
-
-
-def _write(path: Path, data: bytes) -> None:
+    data = _encode(renderer(gather(library, article.id)))
     try:
         _write_if_changed(path, data)
     except OSError as err:
@@ -256,7 +249,7 @@ def export_articles(
         export_parallel.export_in_processes(library, articles, paths, profile, progress, workers)
         return paths
     for done, (article, path) in enumerate(zip(articles, paths, strict=True), 1):
-        _write(path, _render(library, article, renderer))
+        export_one(library, article, renderer, path)
         if progress is not None:
             progress(done, total)
     return paths
