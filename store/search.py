@@ -392,24 +392,28 @@ class SearchIndex:
         self._articles[aid] = state
         self._titles[aid] = record.title
         # Each distinct (text, type, canonical) is resolved once per article.
-        triples = Counter((e[0], e[1], e[2] or e[0]) for e in record.entities)
+        entities = record.entities
+        keys = [(e[0], e[1], e[2] or e[0]) for e in entities]
         resolved: dict[tuple[str, str, str], int | None] = {}
         nodes, forms = state.nodes, state.forms
-        for triple, count in triples.items():
+        resolve = self._resolve
+        for triple, count in Counter(keys).items():
             text, etype, form = triple
-            nid = resolved[triple] = self._resolve(state, text, etype, form)
+            nid = resolved[triple] = resolve(state, text, etype, form)
             if nid is not None:
                 nodes[nid] = nodes.get(nid, 0) + count
                 forms[(nid, form)] = forms.get((nid, form), 0) + count
         state.mentions = [
-            (nid, start, end, text)
-            for text, etype, canonical, start, end in record.entities
-            if (nid := resolved[(text, etype, canonical or text)]) is not None
+            (nid, e[3], e[4], e[0])
+            for e, triple in zip(entities, keys, strict=True)
+            if (nid := resolved[triple]) is not None
         ]
+        all_nodes = self._nodes
         for (nid, form), count in forms.items():
-            node = self._nodes[nid]
-            node.forms[form] = node.forms.get(form, 0) + count
-            node.articles[aid] = state.nodes[nid]
+            node = all_nodes[nid]
+            node_forms = node.forms
+            node_forms[form] = node_forms.get(form, 0) + count
+            node.articles[aid] = nodes[nid]
         self._invalidate()  # article counts changed, and maybe the alias graph
         # passages
         self._add_doc(state, _Doc("title", record.title, aid, None, None))
@@ -438,13 +442,18 @@ class SearchIndex:
         """The node a mention belongs to (created if new), its search terms noted;
         None when the user rejected the name."""
         full = normalize(form)
-        surface = normalize(text)
+        # Most mentions are written as their canonical form: normalise it once.
+        surface = full if text == form else normalize(text)
         key = name_key(full) if etype == "PERSON" else full
-        taught = self._taught
-        rejected = taught.rejected
-        if not key or (rejected and (full in rejected or surface in rejected or key in rejected)):
+        if not key:
             return None
-        etype = taught.retype.get(full) or taught.retype.get(key) or etype
+        taught = self._taught
+        if taught.rejected:
+            rejected = taught.rejected
+            if full in rejected or surface in rejected or key in rejected:
+                return None
+        if taught.retype:
+            etype = taught.retype.get(full) or taught.retype.get(key) or etype
         nid = self._node_by.get((etype, key))
         if nid is None:
             nid = self._new_node(etype, key)
@@ -454,10 +463,17 @@ class SearchIndex:
                 fulls.add(full)
                 self._full_nodes.setdefault(full, set()).add(nid)
         terms = state.terms
-        for term in {key, full, surface} if full != surface or key != full else (key,):
-            if term and (term, nid) not in terms:
-                terms.add((term, nid))
-                self._ref_term(term, nid)
+        if full == surface and key == full:
+            term = (key, nid)
+            if term not in terms:
+                terms.add(term)
+                self._ref_term(key, nid)
+            return nid
+        for name in {key, full, surface}:
+            term = (name, nid)
+            if name and term not in terms:
+                terms.add(term)
+                self._ref_term(name, nid)
         return nid
 
     @_locked
@@ -501,12 +517,17 @@ class SearchIndex:
         self._nodes[nid] = node
         self._node_by[(etype, key)] = nid
         self._types.add(etype)
-        self._blocks.setdefault((etype, node.skel), set()).add(nid)
+        skel = node.skel
+        block = self._blocks.get((etype, skel))
+        if block is None:
+            self._blocks[(etype, skel)] = {nid}
+        else:
+            block.add(nid)
         if etype == "PERSON":
             if len(node.words) > 1:
-                self._by_last.setdefault(node.skel.rsplit(" ", 1)[-1], set()).add(nid)
+                self._by_last.setdefault(skel.rpartition(" ")[2], set()).add(nid)
             else:
-                self._surnames.setdefault(node.skel, set()).add(nid)
+                self._surnames.setdefault(skel, set()).add(nid)
         return nid
 
     def _drop_node(self, nid: int) -> None:
@@ -592,7 +613,10 @@ class SearchIndex:
             self._term_nodes[tid] = {nid: 1}
         else:
             refs = self._term_nodes[tid]
-            refs[nid] = refs.get(nid, 0) + 1
+            if nid in refs:
+                refs[nid] += 1
+            else:
+                refs[nid] = 1
 
     def _unref_term(self, term: str, nid: int) -> None:
         tid = self._terms.ids.get(term)
