@@ -6,8 +6,9 @@ tags, two notes and two highlights (one with a note and tags) per article. Then:
 
 - cold: the library's analysis cache (``derived/analysis``, rebuildable) is
   deleted, then the first export of every article runs the analysis of each
-  (entities, quotes) and so fills the cache; measured once. ``--keep-cache``
-  skips the deletion (then the analyses column shows how many still ran);
+  (entities, quotes) and so fills the cache; measured once, in a child process
+  (see ``cold_export``). ``--keep-cache`` skips the deletion (then the analyses
+  column shows how many still ran);
 - export: ``export_articles`` of all articles into a fresh, empty folder, with the
   analysis cache warmed by that first export (the everyday case): the cache is
   read from disk for every article, nothing is kept in memory between runs
@@ -20,7 +21,7 @@ tags, two notes and two highlights (one with a note and tags) per article. Then:
   article's export separately (index look-up, text, annotations, cached
   analysis, rendering, file write), per article.
 
-The first export always runs in this process (so the analyses it runs are counted);
+The first export always runs in one process (so the analyses it runs are counted);
 ``--workers`` applies to the timed runs. With workers, "CPU s" is only this process's.
 
 Usage::
@@ -160,6 +161,25 @@ def timed_export(
     return time.perf_counter() - t0, time.process_time() - c0, ANALYSES[0] - before
 
 
+def cold_export(root: Path, n: int, profile: str, out: Path) -> tuple[float, float, int]:
+    """timed_export in a child process. Analysing thousands of texts leaves the
+    analysis modules' caches (many objects) in the process that did it, which
+    slows every later garbage collection; the timed exports stand for a process
+    that reads a warm cache, so they must not run in that one."""
+    command = [sys.executable, __file__, "--cold-child", str(root), str(out), profile, str(n)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    wall, cpu, analyses = json.loads(done.stdout.strip().splitlines()[-1])
+    return wall, cpu, analyses
+
+
+def _cold_child(root: str, out: str, profile: str, n: str) -> int:
+    _count_analyses()
+    lib = Library(root)
+    ids = sorted(a.id for a in lib.articles())[: int(n)]
+    print(json.dumps(list(timed_export(lib, ids, profile, Path(out)))))
+    return 0
+
+
 def analysis_code() -> str:
     """A fingerprint of the analysis package's files as they are on disk now. If
     it changes during a run, later steps may re-run analyses (the cache follows
@@ -231,7 +251,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--phases", action="store_true", help="also time each step")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
+    parser.add_argument("--cold-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.cold_child:
+        return _cold_child(*args.cold_child)
     workers = args.workers or None
     log = sys.stderr if args.json else sys.stdout
 
@@ -248,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         print("cold export (runs the analysis of articles not cached yet) ...", file=log)
         _count_analyses()
         code = analysis_code()
-        cold = timed_export(lib, ids, args.profile, scratch / "cold")
+        cold = cold_export(root, len(ids), args.profile, scratch / "cold")
         shutil.rmtree(scratch / "cold")
 
         fresh, again = [], []
