@@ -158,6 +158,14 @@ def trigrams(normalized: str) -> set[str]:
     }
 
 
+def _grams(normalized: str) -> set[str]:
+    if " " in normalized:
+        return trigrams(normalized)
+    # One word, as every string of the name and passage vocabularies is.
+    padded = f" {normalized} "
+    return {padded[i : i + 3] for i in range(len(normalized))}
+
+
 class NgramIndex:
     """An inverted index from trigrams to integer ids, for candidate generation.
 
@@ -179,22 +187,19 @@ class NgramIndex:
 
     def add_new(self, normalized: str) -> int:
         """Index ``normalized`` under a fresh id, which is returned."""
-        self._next -= 1  # negative, so they never meet ids given to ``add``
-        self.add(self._next, normalized)
-        self.ids[normalized] = self._next
-        return self._next
+        self._next = item_id = self._next - 1  # negative: never an id given to ``add``
+        self.strings[item_id] = normalized
+        self.ids[normalized] = item_id
+        postings = self._postings
+        for gram in _grams(normalized):
+            postings[gram].append(item_id)
+        return item_id
 
     def add(self, item_id: int, normalized: str) -> None:
         """Index ``normalized`` under ``item_id`` (ids are never reused)."""
         self.strings[item_id] = normalized
         postings = self._postings
-        if " " in normalized:
-            grams = trigrams(normalized)
-        else:
-            # One word, as every string of the name and passage vocabularies is.
-            padded = f" {normalized} "
-            grams = {padded[i : i + 3] for i in range(len(normalized))}
-        for gram in grams:
+        for gram in _grams(normalized):
             postings[gram].append(item_id)
 
     def remove(self, item_id: int) -> None:
@@ -277,8 +282,7 @@ class NameIndex:
         for word in words if len(words) == 1 else set(words):
             wid = word_ids.get(word)
             if wid is None:
-                wid = self._words.add_new(word)
-                word_names[wid] = [item_id]
+                word_names[self._words.add_new(word)] = [item_id]
             else:
                 word_names[wid].append(item_id)
 
