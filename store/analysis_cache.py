@@ -103,14 +103,18 @@ def hash_files(digest: Any, folders: Iterable[str | Path]) -> int:
 
 def file_state(folders: Iterable[str | Path]) -> tuple[tuple[str, int, int], ...]:
     """(path, size, mtime_ns) of every code and data file under ``folders``."""
+    return _stat_all([str(path) for _, path in _code_files(folders)])
+
+
+def _stat_all(paths: Iterable[str]) -> tuple[tuple[str, int, int], ...]:
     state = []
-    for _, path in _code_files(folders):
+    for path in paths:
         try:
-            st = path.stat()
+            st = os.stat(path)
         except OSError:
-            state.append((str(path), -1, -1))
+            state.append((path, -1, -1))
         else:
-            state.append((str(path), st.st_size, st.st_mtime_ns))
+            state.append((path, st.st_size, st.st_mtime_ns))
     return tuple(state)
 
 
@@ -145,8 +149,9 @@ class CodeWatch:
         )
 
     def unchanged(self) -> bool:
-        """True while the files are as they were when fingerprinted (a stat of each)."""
-        return self.usable and file_state(self.folders) == self.state
+        """True while the files are as they were when fingerprinted: a stat of
+        each (a file added since only matters once an existing one uses it)."""
+        return self.usable and _stat_all(p for p, _, _ in self.state) == self.state
 
 
 @functools.lru_cache(maxsize=1)

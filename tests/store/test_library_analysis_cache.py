@@ -301,3 +301,10 @@ def test_no_cache_when_the_code_changed_while_running(
     path.unlink()
     library.analysis(article.id)
     assert not path.exists()
+
+
+def test_code_watch_notices_a_removed_file(tmp_path: Path) -> None:
+    pkg = _package(tmp_path)
+    watch = analysis_cache.CodeWatch([pkg], b"", time.time_ns())
+    (pkg / "words.txt").unlink()
+    assert not watch.unchanged()
