@@ -96,6 +96,28 @@ def test_skeleton_ignores_vowels_and_doubled_letters() -> None:
     assert skeleton("nikol pashinyan") != skeleton("nikol kocharyan")
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abcAZ09 _-.,'`\tée", max_size=20))
+def test_normalize_fast_path_agrees_with_the_general_rules(text) -> None:
+    # Plain letters and digits between single spaces skip the regular expressions;
+    # the result must be what the expressions give.
+    got = normalize(text)
+    assert got == " ".join(got.split())
+    if text.isascii() and "'" not in text and "`" not in text:
+        assert got == " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="aeiouybcdmnz", min_size=1, max_size=8), min_size=1, max_size=4))
+def test_skeleton_collapses_repeats_word_by_word(words) -> None:
+    def one(word: str) -> str:
+        bare = "".join(c for c in word if c not in "aeiouy")
+        collapsed = "".join(c for i, c in enumerate(bare) if i == 0 or bare[i - 1] != c)
+        return collapsed or word[0]
+
+    assert skeleton(" ".join(words)) == " ".join(one(w) for w in words)
+
+
 def test_ngram_index_removal_and_compaction() -> None:
     grams = NgramIndex()
     for i in range(3000):
