@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from textual import on, work
@@ -78,9 +79,18 @@ class ExportDialog(ModalScreen[list[Path] | None]):
         from store.export import export_articles
 
         worker = get_current_worker()
+        last = [0.0]
+
+        class Cancelled(Exception):
+            """Raised from the progress callback to stop export_articles."""
 
         def progress(done: int, total: int) -> None:
-            if not worker.is_cancelled:
+            if worker.is_cancelled:
+                raise Cancelled
+            # One UI round trip per tenth of a second, not per file (10k files).
+            now = time.monotonic()
+            if done == total or now - last[0] >= 0.1:
+                last[0] = now
                 self.app.call_from_thread(self._progress, done, total)
 
         try:
@@ -91,6 +101,8 @@ class ExportDialog(ModalScreen[list[Path] | None]):
                 out_dir=out_dir,
                 progress=progress,
             )
+        except Cancelled:
+            return
         except (StoreError, OSError, ValueError) as error:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._failed, error)
