@@ -266,7 +266,8 @@ class NameIndex:
         self.strings: dict[int, str] = {}
         self.ids: dict[str, int] = {}
         self._words = NgramIndex()
-        self._word_names: dict[int, list[int]] = {}
+        # By the word itself rather than its id: building looks a word up once.
+        self._word_names: dict[str, list[int]] = {}
         self._dead = 0
 
     def __len__(self) -> int:
@@ -276,15 +277,15 @@ class NameIndex:
         """Index the name ``normalized`` under ``item_id`` (ids are never reused)."""
         self.strings[item_id] = normalized
         self.ids[normalized] = item_id
-        word_ids = self._words.ids
         word_names = self._word_names
         words = normalized.split()
         for word in words if len(words) == 1 else set(words):
-            wid = word_ids.get(word)
-            if wid is None:
-                word_names[self._words.add_new(word)] = [item_id]
+            names = word_names.get(word)
+            if names is None:
+                word_names[word] = [item_id]
+                self._words.add_new(word)
             else:
-                word_names[wid].append(item_id)
+                names.append(item_id)
 
     def remove(self, item_id: int) -> None:
         """Forget ``item_id``."""
@@ -295,13 +296,13 @@ class NameIndex:
             self._dead += 1
             if self._dead > 1000 and self._dead > len(self.strings):
                 live = self.strings
-                for wid, names in list(self._word_names.items()):
+                for word, names in list(self._word_names.items()):
                     kept = [i for i in names if i in live]
                     if kept:
-                        self._word_names[wid] = kept
+                        self._word_names[word] = kept
                     else:
-                        del self._word_names[wid]
-                        self._words.remove(wid)
+                        del self._word_names[word]
+                        self._words.remove(self._words.ids[word])
                 self._dead = 0
 
     def candidates(self, normalized: str, limit: int, words: int = 400) -> list[int]:
@@ -317,8 +318,9 @@ class NameIndex:
         score: dict[int, int] = {}
         get = score.get
         word_names = self._word_names
+        vocabulary = self._words.strings
         for wid, count in shared:
-            for item in word_names.get(wid, ()):
+            for item in word_names.get(vocabulary[wid], ()):
                 score[item] = get(item, 0) + count
         live = self.strings
         if len(score) > limit:
