@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
@@ -14,6 +14,7 @@ from tui.widgets.article_view import ArticleView, Span, display_safe, wrap_start
 
 @given(st.text(alphabet=st.sampled_from("ab cd\u4e2d "), max_size=300), st.integers(4, 60))
 @settings(max_examples=150, deadline=None)
+@example(" aaa\u4e2d", 4)  # a wide character ending a word that was already cut at a space
 def test_wrapped_lines_cover_the_paragraph_and_fit(line: str, width: int):
     starts = wrap_starts(line, width)
     assert starts[0] == 0

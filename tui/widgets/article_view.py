@@ -115,6 +115,11 @@ def wrap_starts(line: str, width: int) -> list[int]:
             used = cell_len(line[cut:i])
             pos = cut
             last_space = -1
+            if used + w > width and i > pos:
+                # The word since the space is itself too long with this character.
+                starts.append(i)
+                used = 0
+                pos = i
         used += w
         if char == " ":
             last_space = i
