@@ -367,3 +367,18 @@ def grouped_entities(index: list[EntityCount]) -> list[tuple[str, list[EntityCou
 def is_url(source: str) -> bool:
     """True for an http(s) URL that can stand in an autolink ``<...>``."""
     return bool(re.fullmatch(r"https?://[^\s<>]+", source or ""))
+
+
+def notes_section(item: ExportItem, profile: str) -> list[str]:
+    """The "## Notes" section: the article's notes as a Markdown list (none: no section)."""
+    notes = [n for n in article_notes(item.annotations) if n.text.strip()]
+    if not notes:
+        return []
+    out = ["## Notes", ""]
+    for note in notes:
+        lines = [escape_line(line, profile) for line in text_lines(note.text)]
+        if lines:
+            out.append("- " + lines[0])
+            out += [("  " + line) if line else "" for line in lines[1:]]
+    out.append("")
+    return out

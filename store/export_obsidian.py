@@ -12,7 +12,6 @@ import yaml
 from store.export_markdown import (
     EntityCount,
     ExportItem,
-    article_notes,
     block_id,
     entity_index,
     escape_inline_text,
@@ -22,6 +21,7 @@ from store.export_markdown import (
     highlight_notes,
     is_url,
     link_target,
+    notes_section,
     obsidian_tags,
     one_line,
     quotes,
@@ -164,15 +164,7 @@ def render(item: ExportItem) -> str:
         source = f"<{a.source}>" if is_url(a.source) else escape_inline_text(a.source)
         out += [f"Source: {source}", ""]
 
-    notes = [n for n in article_notes(item.annotations) if n.text.strip()]
-    if notes:
-        out += ["## Notes", ""]
-        for note in notes:
-            lines = [escape_line(line, PROFILE) for line in text_lines(note.text)]
-            if lines:
-                out.append("- " + lines[0])
-                out += [("  " + line) if line else "" for line in lines[1:]]
-        out.append("")
+    out += notes_section(item, PROFILE)
 
     highlights = sorted_highlights(item.annotations)
     if highlights:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from store.export_markdown import (
     ExportItem,
-    article_notes,
     entity_index,
     escape_inline_text,
     escape_line,
@@ -14,6 +13,7 @@ from store.export_markdown import (
     highlight_note_texts,
     highlight_notes,
     is_url,
+    notes_section,
     quotes,
     sorted_highlights,
     text_lines,
@@ -53,15 +53,7 @@ def render(item: ExportItem) -> str:
         meta.append(("Tags", tags))
     out += [f"- {label}: {value}" for label, value in meta] + [""]
 
-    notes = [n for n in article_notes(item.annotations) if n.text.strip()]
-    if notes:
-        out += ["## Notes", ""]
-        for note in notes:
-            lines = [escape_line(line, PROFILE) for line in text_lines(note.text)]
-            if lines:
-                out.append("- " + lines[0])
-                out += [("  " + line) if line else "" for line in lines[1:]]
-        out.append("")
+    out += notes_section(item, PROFILE)
 
     highlights = sorted_highlights(item.annotations)
     if highlights:
