@@ -497,12 +497,21 @@ class Library:
             (e for e in package.iterdir() if e.name.endswith(".txt") and e.is_file()),
             key=lambda e: e.name,
         )
+        # Where each sample was published, and when (sample_articles/index.json).
+        try:
+            about = json.loads(package.joinpath("index.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            about = {}
         items = []
         for entry in entries:
             with resources.as_file(entry) as path:
                 item = _read_sample(Path(path))
             # A stable source, not the install path, so re-seeding dedupes.
             item["source"] = f"sample_articles/{entry.name}"
+            meta = about.get(entry.name, {})
+            for key in ("site", "published"):
+                if isinstance(meta.get(key), str):
+                    item[key] = meta[key]
             items.append(item)
         return sum(status == "added" for _, status in self.add_articles(items))
 
