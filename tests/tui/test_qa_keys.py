@@ -307,3 +307,20 @@ def test_keyboard_reaches_the_margin_lists(library, seed_id):
         assert library.annotations(seed_id).notes == []
 
     read(library, seed_id, scenario)
+
+
+def test_filter_then_enter_in_one_burst_opens_the_best_match(library, seed_id):
+    """Typing a filter and Enter faster than the screen settles opens the article the
+    whole filter picks, not the row the cursor was on before."""
+    app = MarginApp(library)
+
+    async def main() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert app.screen.current_id != seed_id  # the seed is not the first row
+            burst(app, [*"aliyev", "enter"])
+            await settle(pilot)
+            assert isinstance(app.screen, ReaderScreen)
+            assert app.screen.article_id == seed_id
+
+    asyncio.run(main())

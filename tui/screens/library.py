@@ -215,6 +215,14 @@ class LibraryScreen(Screen):
                 event.stop()
             return
         printable = event.is_printable and event.character is not None
+        if self._typing and event.key == "enter":
+            # Enter typed right after the filter text, before focus reached the
+            # filter: open the best match for all of that text, not the old row.
+            self.apply_filter(filter_input.value)
+            self.action_open()
+            event.stop()
+            event.prevent_default()
+            return
         if self._typing and printable:
             # Focus moves on the next tick: keys typed before that still belong to the filter.
             filter_input.insert_text_at_cursor(event.character)
