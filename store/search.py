@@ -926,23 +926,7 @@ class SearchIndex:
             (did for did in scored if keep(self._docs[did])),
             key=lambda d: (-scored[d], self._titles.get(self._docs[d].article_id, ""), d),
         )
-        hits = []
-        for did in ranked:
-            doc = self._docs[did]
-            aid = doc.article_id
-            hits.append(
-                Hit(
-                    kind=doc.kind,
-                    text=doc.text,
-                    score=scored[did],
-                    articles=[ArticleRef(aid, self._titles.get(aid, ""), 1)],
-                    article_id=aid,
-                    start=doc.start,
-                    end=doc.end,
-                    speaker=doc.speaker,
-                )
-            )
-        return hits
+        return [self._doc_hit(did, scored[did]) for did in ranked]
 
     def _tag_hits(self, text: str, tag_norms: set[str], allowed: set[str] | None) -> list[Hit]:
         if text:
@@ -1011,23 +995,23 @@ class SearchIndex:
             notes=self._doc_list(note_ids),
         )
 
+    def _doc_hit(self, did: int, score: float) -> Hit:
+        """The hit for one passage (note, highlight, quote or title) of one article."""
+        doc = self._docs[did]
+        aid = doc.article_id
+        return Hit(
+            kind=doc.kind,
+            text=doc.text,
+            score=score,
+            articles=[ArticleRef(aid, self._titles.get(aid, ""), 1)],
+            article_id=aid,
+            start=doc.start,
+            end=doc.end,
+            speaker=doc.speaker,
+        )
+
     def _doc_list(self, dids: Iterable[int]) -> list[Hit]:
-        out = []
-        for did in dids:
-            doc = self._docs[did]
-            aid = doc.article_id
-            out.append(
-                Hit(
-                    kind=doc.kind,
-                    text=doc.text,
-                    score=100.0,
-                    articles=[ArticleRef(aid, self._titles.get(aid, ""), 1)],
-                    article_id=aid,
-                    start=doc.start,
-                    end=doc.end,
-                    speaker=doc.speaker,
-                )
-            )
+        out = [self._doc_hit(did, 100.0) for did in dids]
         out.sort(key=lambda h: (h.articles[0].title, h.article_id or "", h.start or 0))
         return out
 
