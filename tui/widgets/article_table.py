@@ -55,29 +55,23 @@ class ArticleTable(ScrollView, can_focus=True):
     ]
     """Moving the row cursor."""
 
-    class Selected(Message):
+    class RowMessage(Message):
+        """A message about the row at ``index``."""
+
+        def __init__(self, table: ArticleTable, index: int) -> None:
+            super().__init__()
+            self.table = table
+            self.index = index
+
+        @property
+        def control(self) -> ArticleTable:
+            return self.table
+
+    class Selected(RowMessage):
         """The user chose the row at ``index`` (Enter or a double click)."""
 
-        def __init__(self, table: ArticleTable, index: int) -> None:
-            super().__init__()
-            self.table = table
-            self.index = index
-
-        @property
-        def control(self) -> ArticleTable:
-            return self.table
-
-    class Highlighted(Message):
+    class Highlighted(RowMessage):
         """The row cursor moved to ``index``."""
-
-        def __init__(self, table: ArticleTable, index: int) -> None:
-            super().__init__()
-            self.table = table
-            self.index = index
-
-        @property
-        def control(self) -> ArticleTable:
-            return self.table
 
     def __init__(
         self,
