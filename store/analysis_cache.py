@@ -46,6 +46,7 @@ __all__ = [
     "read_file",
     "rules_digest",
     "save",
+    "stored_key",
 ]
 
 # Bump when the layout of a cache file changes.
@@ -258,6 +259,36 @@ def read_file(path: str | os.PathLike[str]) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+# encode() writes the key first and the format next, so a cache file starts
+# with this prefix, the 64-character key, and the suffix below.
+_KEY_PREFIX = b'{"key":"'
+_KEY_SUFFIX = b'","format":%d,' % FORMAT
+_HEAD = len(_KEY_PREFIX) + 64 + len(_KEY_SUFFIX)
+
+
+def stored_key(path: str | os.PathLike[str]) -> str | None:
+    """The key a cache file was written under, read from its first bytes
+    without decoding the rest; None when there is no cache file, or it is
+    not one in the current format."""
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError:
+        return None
+    try:
+        head = os.read(fd, _HEAD)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if len(head) != _HEAD or not head.startswith(_KEY_PREFIX) or not head.endswith(_KEY_SUFFIX):
+        return None
+    key = head[len(_KEY_PREFIX) : len(_KEY_PREFIX) + 64]
+    try:
+        return key.decode("ascii")
+    except UnicodeDecodeError:
+        return None
 
 
 def load(path: Path, key: str) -> Any | None:

@@ -968,6 +968,97 @@ class Library:
             self._rules_cache = cached
         return cached[1], cached[2]
 
+    # --- re-analysis after teaching -------------------------------------------
+    def stale_analyses(self, ids: Iterable[str] | None = None) -> list[str]:
+        """Ids of the articles (of ``ids``, default all; newest first) whose cached
+        analysis was not made from their current text, the current taught rules
+        and the current analysis code. Reads only the first bytes of each cache
+        file. Unknown ids are left out."""
+        articles = self._article_map()
+        digest, _ = self._rules()
+        if ids is None:
+            chosen = self._sorted()
+        else:
+            chosen = [articles[aid] for aid in dict.fromkeys(ids) if aid in articles]
+        return [article.id for article in chosen if not self._analysis_fresh(article, digest)]
+
+    def _analysis_fresh(self, article: Article, digest: str) -> bool:
+        key = analysis_cache.cache_key(article.sha256, digest)
+        return analysis_cache.stored_key(self.paths.analysis_cache(article.id)) == key
+
+    def reanalyze(
+        self,
+        ids: Iterable[str] | None = None,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> int:
+        """Analyse again, and cache, every article of ``ids`` (default all) whose
+        cached analysis is stale (see :meth:`stale_analyses`); returns how many
+        were analysed.
+
+        ``progress(done, total)`` is called after each article; ``cancel()`` is
+        asked before each and stops the run when true. An article deleted
+        meanwhile, or whose text cannot be read, is skipped (it stays stale). Each
+        article is analysed under the rules current when it is reached, so when
+        another process or thread teaches during the run, the articles done
+        before are checked again and the run goes on until none is left stale by
+        that change (``total`` grows). Annotations are never read or written.
+        """
+        if not analysis_cache.analysis_code().unchanged():
+            raise StoreError(
+                "the analysis code changed while margin was running; "
+                "restart margin to re-analyse the library"
+            )
+        wanted = None if ids is None else list(dict.fromkeys(ids))
+        pending = self.stale_analyses(wanted)
+        total = len(pending)
+        done = analysed = 0
+        while pending:
+            digest = self._rules()[0]
+            for aid in pending:
+                if cancel is not None and cancel():
+                    return analysed
+                if self._reanalyze_one(aid):
+                    analysed += 1
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+            self._article_map()
+            if self._rules()[0] == digest:
+                break
+            # Taught meanwhile: what was analysed under the older rules is stale again.
+            pending = self.stale_analyses(wanted)
+            total += len(pending)
+        return analysed
+
+    def _reanalyze_one(self, article_id: str) -> bool:
+        # library.json is checked for each article, so rules taught by another
+        # process and deletions are seen as the run goes.
+        article = self._article_map().get(article_id)
+        if article is None:
+            return False
+        digest, rules = self._rules()
+        key = analysis_cache.cache_key(article.sha256, digest)
+        path = self.paths.analysis_cache(article.id)
+        if analysis_cache.stored_key(path) == key:
+            return False  # made fresh meanwhile (the reader, another process)
+        try:
+            text = self._read_body(article)
+        except StoreError:
+            # Deleted since (its text went with it), or damaged: reading the
+            # article reports that; the run goes on.
+            return False
+        import analysis as analysis_pkg
+
+        analysis_cache.save(path, key, analysis_pkg.analyze(text, rules))
+        if article_id not in self._article_map():
+            # Deleted while it was analysed: no cache for an article that is gone.
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            return False
+        return True
+
     # --- taught entities --------------------------------------------------------
     def taught(self) -> list[TaughtEntity]:
         """The user's corrections, oldest first."""
