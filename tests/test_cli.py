@@ -245,3 +245,45 @@ def test_kill_during_note_keeps_acknowledged_notes(seeded) -> None:
         ids = {n["id"] for n in json.loads(done.stdout)["notes"]}
         assert acked <= ids
     assert acked  # the writer did acknowledge saves before being killed
+
+
+@pytest.fixture
+def fresh_code_watch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fingerprint the analysis code afresh: an edit to it during a long test
+    session rightly turns the analysis cache (and re-analysis) off."""
+    from store import analysis_cache
+
+    monkeypatch.setattr(analysis_cache, "_STARTED_NS", time.time_ns())
+    analysis_cache.analysis_code.cache_clear()
+
+
+def test_reanalyze_after_teaching(seeded, capsys, fresh_code_watch) -> None:
+    from store import Library
+
+    lib, aid = seeded
+    # Imported but never opened: its analysis is not cached yet.
+    code, out, err = run(capsys, "--library", lib, "reanalyze", "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {"reanalyzed": 1, "total": 1}
+    assert out.count("\n") == 1
+    code, out, _ = run(capsys, "--library", lib, "reanalyze", "--json")
+    assert json.loads(out) == {"reanalyzed": 0, "total": 0}
+    code, out, _ = run(capsys, "--library", lib, "show", aid, "--json")
+    assert "Baku" in {e["text"] for e in json.loads(out)["entities"]}
+    Library(lib).teach("reject", "Baku")
+    code, out, err = run(capsys, "--library", lib, "reanalyze")
+    # stderr is not a terminal here: no progress line.
+    assert (code, err) == (0, "")
+    assert out == "re-analysed 1 article\n"
+    code, out, _ = run(capsys, "--library", lib, "show", aid, "--json")
+    assert "Baku" not in {e["text"] for e in json.loads(out)["entities"]}
+    code, out, _ = run(capsys, "--library", lib, "reanalyze")
+    assert out == "Every article's analysis is up to date.\n"
+
+
+def test_reanalyze_errors_are_one_line(tmp_path: Path, capsys) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    code, out, err = run(capsys, "--library", str(not_a_folder), "reanalyze", "--json")
+    assert code == 1 and out == ""
+    assert err.startswith("margin: ") and err.count("\n") == 1

@@ -29,6 +29,7 @@ COMMANDS = (
     "backup",
     "restore",
     "delete",
+    "reanalyze",
 )
 
 
@@ -504,6 +505,43 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reanalyze(args: argparse.Namespace) -> int:
+    import time
+
+    lib = _open_library(args)
+    counts = {"done": 0, "total": 0}
+    shown = [0.0]
+    live = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        counts.update(done=done, total=total)
+        now = time.monotonic()
+        # A terminal is redrawn ten times a second at most, not once per article.
+        if live and (done == total or now - shown[0] >= 0.1):
+            shown[0] = now
+            sys.stderr.write(f"\rRe-analysing {done:,}/{total:,} articles…")
+            sys.stderr.flush()
+
+    try:
+        analysed = lib.reanalyze(progress=progress)
+    finally:
+        if live and shown[0]:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+    total = counts["total"]
+    if args.json:
+        sys.stdout.write(json.dumps({"reanalyzed": analysed, "total": total}) + "\n")
+    elif not total:
+        print("Every article's analysis is up to date.")
+    else:
+        skipped = total - analysed
+        line = f"re-analysed {analysed:,} article{'s' if analysed != 1 else ''}"
+        if skipped:
+            line += f" ({skipped:,} skipped: deleted, already up to date or unreadable)"
+        print(line)
+    return 0
+
+
 # --- parsing ------------------------------------------------------------------
 
 
@@ -581,6 +619,18 @@ def _parser() -> argparse.ArgumentParser:
 
     p = add("delete", cmd_delete, "delete an article and its annotations", json_flag=False)
     p.add_argument("id")
+
+    p = add(
+        "reanalyze",
+        cmd_reanalyze,
+        "analyse again the articles that predate a taught correction",
+        json_flag=False,
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help='print one line {"reanalyzed": n, "total": m} (m were stale, n re-analysed)',
+    )
     return parser
 
 
