@@ -107,6 +107,8 @@ _VERB_RX = re.compile(
     + r"(?![a-z])(?!-[a-z])"
 )
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+# a verb form right after one of these is a noun: "the answers", "his remarks", "a call"
+_NOUN_BEFORE = re.compile(r"(?<![a-z])(?:the|a|an|his|her|their|its|our|my|your|these|those) $")
 
 
 class Verb(NamedTuple):
@@ -203,6 +205,8 @@ class VerbIndex:
                 w = m.group().lower()
                 v = None
                 if w in _VERB_FORMS:
+                    if _NOUN_BEFORE.search(text[max(0, m.start() - 7) : m.start()].lower()):
+                        continue  # a noun after a determiner: "the answers", "his remarks"
                     v = Verb(m.start(), m.end(), w)
                 elif w in _VERB_PAIRS:
                     nxt = _WORDISH.match(text, _skip_space(text, m.end(), ce), ce)
@@ -219,6 +223,8 @@ class VerbIndex:
                 w = m.group()[1:]
                 if " " in w or not w.isalpha():
                     w = w.split()[0]
+                if low[s] == " " and _NOUN_BEFORE.search(low, max(0, s - 6), s + 1):
+                    continue  # a noun after a determiner: "the answers", "his remarks"
                 verbs.append(Verb(s, m.end() - 1, w))
         got = ([v.start for v in verbs], verbs, [self._capital_before(v.start) for v in verbs])
         self.chunks[k] = got
@@ -270,9 +276,14 @@ _ROLE_WORDS = """analyst analysts expert experts minister ministers president sp
     teacher resident witness veteran woman man mother father colleague observer specialist
     politologist""".split()
 _ROLES = _trie_pattern(_ROLE_WORDS, shortest=True)
+# words that end a description before its role: "the answers to veteran suicides" is no veteran
+_FILLER_STOP = (
+    "(?:of|to|in|on|at|by|for|with|from|about|and|or|but|that|who|which|is|are|was|were"
+    "|has|have|had|said|says)"
+)
 _DESCRIPTION = re.compile(
     rf"\b(?:the|a|an|this|that|our|(?:(?-i:[A-Z][\w.\-]*)\s+){{0,2}}\w+[’']s)\s+"
-    rf"((?:[\w’'.\-]+\s+){{0,4}}?)({_ROLES})\b",
+    rf"((?:(?!{_FILLER_STOP}\b)[\w’'.\-]+\s+){{0,4}}?)({_ROLES})\b",
     re.IGNORECASE,
 )
 # a name and its apposition right before a verb: "Jane Doe, the institute's director,"
@@ -322,11 +333,13 @@ _ATTRIBUTION_TAIL = re.compile(
 _SPEAKER_RANK = {"PERSON": 0, "ORG": 1, "PLACE": 2}
 _RELATIVE = re.compile(r",\s+(?:who|which|whose|whom)\b[^,]*(?:,|$)")
 _PARENS = re.compile(r"\([^()]{0,40}\)")
-_CLAUSE_CUT = re.compile(r"[;:(—–]|\b(?:but|while|whereas|because|although|and)\b\s")
+_CLAUSE_CUT = re.compile(r"[;:(—–]|\s--\s|\b(?:but|while|whereas|because|although|and)\b\s")
 _PREPOSITIONS = frozenset(
     "of to by with for from about between under at in on against among toward towards"
     " into onto over than like via upon after before during without".split()
 )
+# whoever follows these is told, not telling: "told a young woman", "tells Fox News"
+_TELL = frozenset("tell tells told telling".split())
 _DETERMINERS = frozenset("the a an his her their its our my your this that these those".split())
 _NAME_STOP = frozenset(
     "The A An In On At But And Or So If When While After Before As For This That These"
@@ -355,6 +368,12 @@ _THE_END = re.compile(r"\bthe\s+$", re.IGNORECASE)
 _LEAD = re.compile(r"[\s,;:\-—–―]*")
 _BYLINE_DASH = re.compile(r"[—―]")
 _THAT = re.compile(r"\s+that\b")
+# a subordinate clause right after a quote is about it, not its attribution
+_SUBORDINATE = re.compile(
+    r"(?:when|while|after|before|because|since|if|although|though|until|unless|whereas)\b",
+    re.IGNORECASE,
+)
+_INFINITIVE = re.compile(r"\bto\s+$")
 # where the speaker's words end after a reporting verb, in each position
 _AFTER_STOP = re.compile(r"[;:(]|\bthat\b|,\s+(?:who|which|whose|adding|according)\b")
 _ACCORDING_STOP = re.compile(r"[,;:.]")
@@ -703,7 +722,7 @@ class Attributor:
         # "with CNN's Wolf Blitzer": a possessive is part of the object
         while prev and (prev[-1] in _DETERMINERS or _is_possessive(prev[-1])):
             prev.pop()
-        found = bool(prev) and prev[-1] in _PREPOSITIONS
+        found = bool(prev) and (prev[-1] in _PREPOSITIONS or prev[-1] in _TELL)
         if whole:
             self.prepositional[pos] = found
         return found
@@ -778,9 +797,11 @@ class Attributor:
         if not cands:
             return self._source_phrase(a, b, verb, whole), 0.5
         order = _CANDIDATE_ORDER
-        if any(c[2] in ("entity", "name") for c in cands):
-            # a description apposed to a name ("said the minister, Jane Doe") is that name
-            cands = [c for c in cands if c[2] != "role"]
+        names = [c for c in cands if c[2] in ("entity", "name")]
+        if names and len(names) < len(cands):
+            # a description apposed to a name ("said the minister, Jane Doe", "Jane Doe, the
+            # minister,") is that name; one further off is another mention
+            cands = [c for c in cands if c[2] != "role" or not self._apposed(c, names)]
         if leftmost:
             cands.sort(key=lambda c: (c[0], order[c[2]]))
         else:
@@ -821,6 +842,17 @@ class Attributor:
         if ref is None:
             return phrase, 0.5
         return ref, 0.55
+
+    def _apposed(self, role: tuple, names: list[tuple]) -> bool:
+        """Whether the description ``role`` touches one of ``names`` (only commas between)."""
+        text = self.text
+        for n in names:
+            if n[0] < role[1] and role[0] < n[1]:
+                return True
+            gap = text[role[1] : n[0]] if role[1] <= n[0] else text[n[1] : role[0]]
+            if len(gap) <= 3 and not gap.strip(" ,"):
+                return True
+        return False
 
     def _source_phrase(self, a: int, b: int, verb: int, whole: bool = False) -> _Mention | None:
         """An unnamed source that is the whole subject of the verb: "Police say",
@@ -906,6 +938,9 @@ class Attributor:
                 subj, conf = self._subject(a, b, a, leftmost=True)
                 if subj is not None:
                     return subj, min(conf, 0.9), True
+        if _SUBORDINATE.match(text, a, hi):
+            # “…,” when Clinton blasted him: a clause about the quote, not its attribution
+            return None, 0.0, False
         for v in self.verbs.between(a, min(end, a + 160)):
             # “…,” Jane Doe, a director at the institute, said: the name, not the apposition
             apposed = _APPOSED.match(text, a, v.start) if text[a : a + 1].isupper() else None
@@ -936,6 +971,16 @@ class Attributor:
             return subj, conf, True
         return None, 0.0, False
 
+    def _person_ending_at(self, pos: int, lo: int) -> Entity | None:
+        """A person whose mention ends right before ``pos`` (spaces between), not before ``lo``."""
+        i = bisect.bisect_left(self.ent_starts, pos) - 1
+        if i < 0:
+            return None
+        e = self.ents[i]
+        if e.type != "PERSON" or e.start < lo or e.end > pos or self.text[e.end : pos].strip():
+            return None
+        return e
+
     def _verbs(self, start: int, end: int) -> list[Verb]:
         """Reporting verbs in ``text[start:end]`` that are not inside a quotation."""
         return [v for v in self.verbs.between(start, end) if not self._in_quote(v.start)]
@@ -952,6 +997,9 @@ class Attributor:
         if not verbs:
             return None, 0.0, False
         v = verbs[-1]
+        if len(verbs) > 1 and _INFINITIVE.search(text, max(start, v.start - 4), v.start):
+            # "said that it was too early to tell whether …": the finite verb reports
+            v = verbs[-2]
         if v.word == "according":
             stop = _ACCORDING_STOP.search(text, v.end, s)
             b = stop.start() if stop else s
@@ -959,6 +1007,11 @@ class Attributor:
             return subj, conf, True
         participle = v.word.endswith("ing")
         if participle:
+            # "footage of Jane Doe saying “…”": a person right before the participle is its
+            # subject, even as the object of a preposition
+            e = self._person_ending_at(v.start, start)
+            if e is not None:
+                return _Mention(e.start, e.start, e.end, e.canonical), 0.8, True
             # "…, with one poster writing “…”": the object of "with" is the participle's subject
             w = _WITH_SUBJECT.search(text, start, v.start)
             if w is not None:

@@ -1,0 +1,123 @@
+"""Speaker attribution: which mention in the quote's neighbourhood is the speaker.
+
+One test per rule family, on short texts written here; entities are given
+explicitly so the tests exercise attribution, not recognition.
+"""
+
+from __future__ import annotations
+
+import re
+
+from analysis.quotes import find_quotes
+from analysis.speakers import reporting_verbs
+from analysis.types import Block, Entity
+
+
+def paragraphs(text: str) -> list[Block]:
+    """Every non-blank line is a paragraph block (what the structure pass gives)."""
+    return [Block(m.start(), m.end(), "paragraph") for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
+
+
+def mentions(text: str, **kinds: str) -> list[Entity]:
+    """Entities for ``name=TYPE`` pairs (underscores stand for spaces), every occurrence.
+
+    A short form whose words end a longer name gets that name as canonical.
+    """
+    names = {k.replace("_", " "): v for k, v in kinds.items()}
+    found: list[Entity] = []
+    taken: list[tuple[int, int]] = []
+    for name in sorted(names, key=len, reverse=True):
+        full = next((n for n in names if n != name and n.endswith(" " + name)), name)
+        for m in re.finditer(re.escape(name), text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append(Entity(m.start(), m.end(), names[name], name, full))
+    return sorted(found, key=lambda e: e.start)
+
+
+def speakers(text: str, **kinds: str) -> list[tuple[str, str | None]]:
+    """(quote text, speaker) for every quote found."""
+    qs = find_quotes(text, paragraphs(text), mentions(text, **kinds))
+    return [(text[q.start : q.end], q.speaker) for q in qs]
+
+
+def speaker_of(text: str, quote: str, **kinds: str) -> str | None:
+    got = [sp for q, sp in speakers(text, **kinds) if quote in q]
+    assert len(got) == 1, speakers(text, **kinds)
+    return got[0]
+
+
+# -- which verb reports -------------------------------------------------------
+
+
+def test_verb_forms_after_a_determiner_are_nouns() -> None:
+    text = "The answers to his remarks were slow. Jane said it."
+    assert [text[v.start : v.end] for v in reporting_verbs(text)] == ["said"]
+
+
+def test_an_infinitive_does_not_replace_the_finite_verb() -> None:
+    text = (
+        "Mayor Jane Doe spoke at noon.\n\n"
+        "At a press conference, the mayor said that it was too early to tell whether "
+        "the fire was set, and there was “no evidence” of a crime."
+    )
+    assert speaker_of(text, "no evidence", Jane_Doe="PERSON") == "Jane Doe"
+
+
+def test_a_subordinate_clause_after_a_quote_is_not_its_attribution() -> None:
+    text = (
+        "The clip shows John Roe saying, “That makes me smart,” when Jane Doe "
+        "criticized him for the tax returns."
+    )
+    assert speaker_of(text, "smart", John_Roe="PERSON", Jane_Doe="PERSON") == "John Roe"
+
+
+def test_a_person_right_before_a_participle_is_its_subject() -> None:
+    text = "The new advert uses footage of Jane Doe asking, “Why am I not far ahead of him?”"
+    assert speaker_of(text, "Why am I", Jane_Doe="PERSON") == "Jane Doe"
+
+
+def test_a_double_hyphen_ends_the_clause_before_the_verb() -> None:
+    text = (
+        "Rep. John Roe, the senior member of the panel, called on President Max Poe to act "
+        'against the hackers -- meddling the Ohio congressman said is meant to "sow discord".'
+    )
+    got = speaker_of(text, "sow discord", John_Roe="PERSON", Max_Poe="PERSON")
+    assert got == "John Roe"
+
+
+# -- descriptions -------------------------------------------------------------
+
+
+def test_a_description_stops_at_a_preposition() -> None:
+    text = (
+        "Veteran Max Poe served twice.\n\n"
+        'The answers to veteran suicides are "not meeting the demand," says John Roe, '
+        "founder of the group. "
+        '"We often compare it to the early days of a crisis that nobody saw coming."'
+    )
+    got = speaker_of(text, "We often compare", Max_Poe="PERSON", John_Roe="PERSON")
+    assert got == "John Roe"
+
+
+def test_a_description_far_from_a_name_is_not_dropped_for_it() -> None:
+    text = (
+        "Mayor Jane Doe met residents.\n\n"
+        "After President Max Poe left the city, the mayor said it was “a sad day for all of us "
+        "who live here.”"
+    )
+    assert speaker_of(text, "a sad day", Jane_Doe="PERSON", Max_Poe="PERSON") == "Jane Doe"
+
+
+def test_a_description_apposed_to_a_name_is_that_name() -> None:
+    text = "“We will win the vote next week,” said the minister, Jane Doe, on Monday."
+    assert speaker_of(text, "We will win", Jane_Doe="PERSON") == "Jane Doe"
+
+
+def test_whoever_is_told_is_not_the_speaker() -> None:
+    text = (
+        "Jane Doe, the head of the league, told a young woman who asked about turnout "
+        'that "this is not the first generation to be frustrated by politics."'
+    )
+    assert speaker_of(text, "first generation", Jane_Doe="PERSON") == "Jane Doe"
