@@ -992,13 +992,16 @@ class Library:
         *,
         progress: Callable[[int, int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
+        analysed: Callable[[str], None] | None = None,
     ) -> int:
         """Analyse again, and cache, every article of ``ids`` (default all) whose
         cached analysis is stale (see :meth:`stale_analyses`); returns how many
         were analysed.
 
-        ``progress(done, total)`` is called after each article; ``cancel()`` is
-        asked before each and stops the run when true. An article deleted
+        ``progress(done, total)`` is called after each article, and
+        ``analysed(article_id)`` before it for each article analysed (for a
+        search index to follow); ``cancel()`` is asked before each and stops
+        the run when true. An article deleted
         meanwhile, or whose text cannot be read, is skipped (it stays stale). Each
         article is analysed under the rules current when it is reached, so when
         another process or thread teaches during the run, the articles done
@@ -1013,14 +1016,16 @@ class Library:
         wanted = None if ids is None else list(dict.fromkeys(ids))
         pending = self.stale_analyses(wanted)
         total = len(pending)
-        done = analysed = 0
+        done = count = 0
         while pending:
             digest = self._rules()[0]
             for aid in pending:
                 if cancel is not None and cancel():
-                    return analysed
+                    return count
                 if self._reanalyze_one(aid):
-                    analysed += 1
+                    count += 1
+                    if analysed is not None:
+                        analysed(aid)
                 done += 1
                 if progress is not None:
                     progress(done, total)
@@ -1030,7 +1035,7 @@ class Library:
             # Taught meanwhile: what was analysed under the older rules is stale again.
             pending = self.stale_analyses(wanted)
             total += len(pending)
-        return analysed
+        return count
 
     def _reanalyze_one(self, article_id: str) -> bool:
         # library.json is checked for each article, so rules taught by another

@@ -112,11 +112,15 @@ def test_only_the_ids_given_are_reanalysed(library, ids) -> None:
     assert set(library.stale_analyses()) == {ids[0], ids[1]}
 
 
-def test_progress_counts_up_to_the_total(library, ids) -> None:
+def test_progress_counts_up_to_the_total_and_names_each_article(library, ids) -> None:
     library.teach("retype", "Baku", type="ORG")
     calls: list[tuple[int, int]] = []
-    library.reanalyze(progress=lambda done, total: calls.append((done, total)))
+    names: list[str] = []
+    library.reanalyze(
+        progress=lambda done, total: calls.append((done, total)), analysed=names.append
+    )
     assert calls == [(1, 3), (2, 3), (3, 3)]
+    assert names == [a.id for a in library.articles()]
 
 
 def test_cancel_stops_the_run_and_leaves_the_rest_stale(library, ids) -> None:
