@@ -78,6 +78,8 @@ _CONNECTORS = (
     "al",
     "on",
 )
+# Membership tests run per word: a set, not the ordered tuple the regex needs.
+_CONNECTOR_SET = frozenset(_CONNECTORS)
 _SEP = r"[ \u00a0]"
 _CONN_ALT = "|".join(re.escape(c).replace(r"\ ", " ") for c in _CONNECTORS)
 # The look-ahead before the look-behind lets the scan skip most positions cheaply.
@@ -332,9 +334,9 @@ def _segments(
     def flush(person: bool = False) -> None:
         nonlocal cur
         # Connectors never start or end a name.
-        while cur and cur[-1][2] in _CONNECTORS:
+        while cur and cur[-1][2] in _CONNECTOR_SET:
             cur.pop()
-        while cur and cur[0][2] in _CONNECTORS:
+        while cur and cur[0][2] in _CONNECTOR_SET:
             cur.pop(0)
         while len(cur) > 1 and cur[-1][2] in _EDGE_WORDS:
             cur.pop()
@@ -365,7 +367,7 @@ def _segments(
         while (
             len(cur) > 1
             and cur[-1][2].rstrip(".") in gz.PERSON_TITLES
-            and cur[-2][2] not in _CONNECTORS
+            and cur[-2][2] not in _CONNECTOR_SET
         ):
             cur.pop()
         if len(cur) >= 3 and not person:
@@ -411,7 +413,7 @@ def _segments(
             person_next = False
             i += 1
             continue
-        if w in _CONNECTORS:
+        if w in _CONNECTOR_SET:
             head = cur[-1][2] if cur else ""
             ok = False
             if w in ("of", "of the", "under the", "for", "for the", "on"):
@@ -422,7 +424,7 @@ def _segments(
                 # next connector must end in a cue.
                 rest = []
                 for p in pieces[i + 1 :]:
-                    if p[2] in _CONNECTORS or p[2] == "'s":
+                    if p[2] in _CONNECTOR_SET or p[2] == "'s":
                         break
                     rest.append(p[2])
                 ok = w == "&" or (
@@ -446,7 +448,7 @@ def _segments(
         j = i
         while j < n and pieces[j][2].rstrip(".") in gz.PERSON_TITLES:
             j += 1
-        if bare in gz.PERSON_TITLES and j < n and pieces[j][2] not in _CONNECTORS:
+        if bare in gz.PERSON_TITLES and j < n and pieces[j][2] not in _CONNECTOR_SET:
             nxt = pieces[j][2]
             titles = [pieces[k][2].rstrip(".") for k in range(i, j)]
             strong = any(t not in gz.WEAK_TITLES for t in titles) or nxt in g.given
@@ -454,7 +456,7 @@ def _segments(
             for p in pieces[j:]:
                 if p[2] == "'s":
                     break
-                if p[2] not in _CONNECTORS:
+                if p[2] not in _CONNECTOR_SET:
                     rest.append(p[2])
             if strong and not (rest and (rest[-1] in gz.ORG_CUES or rest[-1] in gz.MISC_CUES)):
                 flush(False)
@@ -462,7 +464,7 @@ def _segments(
                 first_word = False
                 i = j
                 continue
-        if bare in gz.PERSON_TITLES and (j == n or pieces[j][2] in _CONNECTORS) and j > i:
+        if bare in gz.PERSON_TITLES and (j == n or pieces[j][2] in _CONNECTOR_SET) and j > i:
             # Titles on their own ("the President", "Chairman of the ...").
             if not cur or bare in gz.WEAK_TITLES:
                 flush(person_next)
@@ -483,7 +485,7 @@ def _segments(
             if not func and not (n > 1 and _is_common(w, g)):
                 pass  # nothing to drop: skip the look-ups below
             elif _any_gaz(
-                prefix := " ".join(p[2] for p in pieces[i : i + 3] if p[2] not in _CONNECTORS),
+                prefix := " ".join(p[2] for p in pieces[i : i + 3] if p[2] not in _CONNECTOR_SET),
                 g,
             ) or _any_gaz(" ".join(prefix.split()[:2]), g):
                 pass
