@@ -283,8 +283,9 @@ def main(argv: list[str] | None = None) -> int:
             out = scratch / f"run{run}"
             fresh.append(timed_export(lib, ids, args.profile, out, workers))
             again.append(timed_export(lib, ids, args.profile, out, workers))
-            files = sum(1 for _ in out.iterdir())
-            size = sum(p.stat().st_size for p in out.iterdir())
+            # the Markdown files only, not the folder's manifest
+            files = sum(1 for _ in out.glob("*.md"))
+            size = sum(p.stat().st_size for p in out.glob("*.md"))
         cli = float("nan")
         if len(ids) == len(lib.articles()):
             print("margin export in a new process ...", file=log)

@@ -4,14 +4,24 @@ CommonMark readers.
 Output is deterministic: the same library gives byte-identical files (stable order
 everywhere, no export timestamps), and re-exporting after an edit rewrites only the
 files whose text changed.
+
+An export into a folder keeps a manifest there (``.margin-export.json``: each file
+margin wrote, with its article id, profile and the SHA-256 of its bytes), so that a
+later export removes the file an article left behind when its title changed or it
+was deleted. Only files that still hold exactly what margin wrote are removed; a
+file the user made or edited since is left where it is and reported.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -21,11 +31,14 @@ from store.export_markdown import ExportItem, obsidian_tag
 from store.models import Article
 
 __all__ = [
+    "MANIFEST",
     "PROFILES",
     "ExportItem",
+    "ExportResult",
     "UnknownProfile",
     "export_article",
     "export_articles",
+    "export_folder",
     "export_to_stream",
     "file_name",
     "obsidian_tag",
@@ -200,30 +213,188 @@ def _encode(markdown: str) -> bytes:
     return markdown.encode("utf-8", errors="replace")
 
 
-def export_one(
-    library, article: Article, renderer: Callable[[ExportItem], str], path: Path
-) -> None:
-    """Render one article and write it to ``path`` (atomic; untouched if unchanged)."""
+def export_one(library, article: Article, renderer: Callable[[ExportItem], str], path: Path) -> str:
+    """Render one article and write it to ``path`` (atomic; untouched if unchanged).
+    Returns the SHA-256 (hex) of the bytes the file now holds."""
     data = _encode(renderer(gather(library, article.id)))
     try:
         _write_if_changed(path, data)
     except OSError as err:
         raise StoreError(f"{path}: cannot write ({err.strerror or err})") from None
+    return hashlib.sha256(data).hexdigest()
 
 
-def export_articles(
+# --- the manifest of an export folder -----------------------------------------
+
+MANIFEST = ".margin-export.json"
+MANIFEST_FORMAT = "margin-export"
+MANIFEST_VERSION = 1
+_SHA_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass
+class ExportResult:
+    """What an export into a folder did.
+
+    ``paths``: the files written, in the order of the ids asked for (each article
+    once). ``removed``: files margin wrote earlier for an article that has since
+    been renamed or deleted, removed because they still held exactly what margin
+    wrote. ``kept``: such files left in place because they changed after margin
+    wrote them (or are no longer plain files); margin forgets them from then on.
+    ``warnings``: one-line messages, e.g. about a manifest that could not be read.
+    """
+
+    paths: list[Path]
+    removed: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _plain_name(name: object) -> bool:
+    # A manifest is read from disk: only a bare Markdown file name in the folder
+    # itself is ever acted on, never a path that leads elsewhere.
+    return (
+        isinstance(name, str)
+        and name.endswith(".md")
+        and not name.startswith(".")
+        and "/" not in name
+        and "\\" not in name
+        and "\0" not in name
+        and Path(name).name == name
+    )
+
+
+def _read_manifest(folder: Path) -> tuple[dict[str, dict[str, str]], str | None, bool]:
+    """The manifest's entries (file name -> {"id", "profile", "sha256"}), a
+    warning when it exists but cannot be used (then nothing is removed), and
+    whether it may be replaced: not when a newer margin wrote it, nor when it
+    cannot be read at all."""
+    path = folder / MANIFEST
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}, None, True
+    except OSError as err:
+        why = err.strerror or err
+        return {}, f"{path}: cannot read the export manifest ({why}); no old file removed", False
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+        if not isinstance(doc, dict) or doc.get("format") != MANIFEST_FORMAT:
+            raise ValueError("not a margin export manifest")
+        version = doc.get("version")
+        if (
+            isinstance(version, int)
+            and not isinstance(version, bool)
+            and version > MANIFEST_VERSION
+        ):
+            why = f"written by a newer margin (version {version}); no old file removed"
+            return {}, f"{path}: export manifest {why}", False
+        if version != MANIFEST_VERSION:
+            raise ValueError(f"bad version {version!r}")
+        files = doc.get("files")
+        if not isinstance(files, dict):
+            raise ValueError("no file list")
+    except (UnicodeDecodeError, ValueError) as err:
+        # margin's own bookkeeping, damaged: started afresh, which only means the
+        # files it listed are never removed.
+        return {}, f"{path}: damaged export manifest ({err}); no old file removed", True
+    entries = {}
+    for name, entry in files.items():
+        if (
+            _plain_name(name)
+            and isinstance(entry, dict)
+            and isinstance(entry.get("id"), str)
+            and isinstance(entry.get("profile"), str)
+            and isinstance(entry.get("sha256"), str)
+            and _SHA_HEX.fullmatch(entry["sha256"])
+        ):
+            entries[name] = {k: entry[k] for k in ("id", "profile", "sha256")}
+    return entries, None, True
+
+
+def _manifest_bytes(entries: dict[str, dict[str, str]]) -> bytes:
+    doc = {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION, "files": entries}
+    text = json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    return text.encode("utf-8", errors="surrogatepass")
+
+
+def _holds_exactly(path: Path, sha: str) -> bool | None:
+    """True when ``path`` is a plain file holding the bytes with SHA-256 ``sha``;
+    None when there is nothing there; False otherwise (changed, a link, a folder)."""
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == sha
+    except OSError:
+        return False
+
+
+def _sweep(
+    out: Path,
+    entries: dict[str, dict[str, str]],
+    current: dict[str, str],
+    live: set[str],
+    result: ExportResult,
+) -> None:
+    """Remove from ``out`` the files of ``entries`` that an article no longer
+    owns: its file name changed (it is in ``current``, article id -> new name,
+    under another name) or it was deleted (not in ``live``). Handled entries
+    leave ``entries``; the rest stay for a later export."""
+    written = {name.casefold() for name in current.values()}
+    for name in sorted(entries):
+        entry = entries[name]
+        if name.casefold() in written:
+            continue  # the same file is still an export's output: it was just written
+        article_id = entry["id"]
+        if article_id not in current and article_id in live:
+            continue  # not in this selection: its file stays as it is
+        del entries[name]
+        path = out / name
+        state = _holds_exactly(path, entry["sha256"])
+        if state is None:
+            continue
+        if not state:
+            result.kept.append(path)
+            continue
+        try:
+            os.unlink(path)
+        except OSError as err:
+            result.warnings.append(f"{path}: cannot remove the old export ({err.strerror or err})")
+            entries[name] = entry  # try again next time
+            continue
+        result.removed.append(path)
+
+
+def _live_ids(library) -> set[str] | None:
+    # Any object with ``articles()`` lists what exists; without one nothing is
+    # known to be deleted.
+    articles = getattr(library, "articles", None)
+    if articles is None:
+        return None
+    return {a.id for a in articles()}
+
+
+def export_folder(
     library,
     ids: Iterable[str],
     profile: str = "obsidian",
     out_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = 1,
-) -> list[Path]:
+) -> ExportResult:
     """Write one Markdown file per article into ``out_dir`` (created if missing;
-    default ``./margin-export``). Each write is atomic; a file that already holds
-    exactly the new text is left untouched. ``progress(done, total)`` is called as
-    files are written (an exception raised by it stops the export). Returns the
-    paths in the order of ``ids`` (each article once).
+    default ``./margin-export``), then remove the files earlier exports into the
+    same folder wrote for these articles under an old name, and for articles
+    deleted since, when they still hold exactly what margin wrote (see the
+    module's docstring); record what was written in the folder's manifest.
+
+    Each write is atomic; a file that already holds exactly the new text is left
+    untouched. ``progress(done, total)`` is called as files are written (an
+    exception raised by it stops the export before anything is removed).
 
     ``workers``: processes to share the export between (1, the default, starts
     none; None picks one per CPU, up to four, for 2,000 articles or more). Worth it
@@ -240,19 +411,52 @@ def export_articles(
     names = _unique_names(articles)
     paths = [out / name for name in names]
     total = len(articles)
+    entries, warning, writable = _read_manifest(out)
+    result = ExportResult(paths=paths, warnings=[warning] if warning else [])
 
     from store import export_parallel
 
     if workers is None:
         workers = export_parallel.auto_workers(library, total)
     if workers > 1 and export_parallel.can_share(library):
-        export_parallel.export_in_processes(library, articles, paths, profile, progress, workers)
-        return paths
-    for done, (article, path) in enumerate(zip(articles, paths, strict=True), 1):
-        export_one(library, article, renderer, path)
-        if progress is not None:
-            progress(done, total)
-    return paths
+        digests = export_parallel.export_in_processes(
+            library, articles, paths, profile, progress, workers
+        )
+    else:
+        digests = []
+        for done, (article, path) in enumerate(zip(articles, paths, strict=True), 1):
+            digests.append(export_one(library, article, renderer, path))
+            if progress is not None:
+                progress(done, total)
+
+    current = {a.id: name for a, name in zip(articles, names, strict=True)}
+    live = _live_ids(library)
+    if warning is None:
+        _sweep(out, entries, current, live if live is not None else set(current), result)
+    if not writable:
+        return result
+    for article, name, digest in zip(articles, names, digests, strict=True):
+        entries[name] = {"id": article.id, "profile": profile, "sha256": digest}
+    try:
+        _write_if_changed(out / MANIFEST, _manifest_bytes(entries))
+    except OSError as err:
+        raise StoreError(
+            f"{out / MANIFEST}: cannot write the export manifest ({err.strerror or err})"
+        ) from None
+    return result
+
+
+def export_articles(
+    library,
+    ids: Iterable[str],
+    profile: str = "obsidian",
+    out_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = 1,
+) -> list[Path]:
+    """``export_folder``, returning only the paths written, in the order of
+    ``ids`` (each article once)."""
+    return export_folder(library, ids, profile, out_dir, progress, workers).paths
 
 
 def export_to_stream(library, ids: Iterable[str], profile: str, stream: TextIO) -> None:

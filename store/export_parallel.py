@@ -36,7 +36,7 @@ def can_share(library) -> bool:
     return isinstance(getattr(library, "root", None), (str, Path))
 
 
-def _export_chunk(root: str, profile: str, jobs: list[tuple[str, str]]) -> int:
+def _export_chunk(root: str, profile: str, jobs: list[tuple[str, str]]) -> list[str]:
     from store.export import _renderer, export_one
     from store.library import Library
 
@@ -44,9 +44,10 @@ def _export_chunk(root: str, profile: str, jobs: list[tuple[str, str]]) -> int:
     if library is None:
         library = _libraries[root] = Library(root, create=False)
     renderer = _renderer(profile)
-    for article_id, path in jobs:
+    return [
         export_one(library, library.get(article_id), renderer, Path(path))
-    return len(jobs)
+        for article_id, path in jobs
+    ]
 
 
 def export_in_processes(
@@ -56,23 +57,31 @@ def export_in_processes(
     profile: str,
     progress: Callable[[int, int], None] | None,
     workers: int,
-) -> None:
-    """Export ``articles`` to ``paths`` with ``workers`` processes. An error in any
+) -> list[str]:
+    """Export ``articles`` to ``paths`` with ``workers`` processes; returns the
+    SHA-256 of each file written, in the order of ``articles``. An error in any
     of them (a StoreError with its one-line message) is raised here, and the
     tasks not yet started are cancelled."""
     jobs = [(a.id, str(p)) for a, p in zip(articles, paths, strict=True)]
+    if not jobs:
+        return []
     chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     context = multiprocessing.get_context("spawn")
     root = str(library.root)
     done = 0
+    digests: list[list[str]] = [[] for _ in chunks]
     with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=context) as pool:
-        futures = [pool.submit(_export_chunk, root, profile, chunk) for chunk in chunks]
+        futures = {
+            pool.submit(_export_chunk, root, profile, chunk): n for n, chunk in enumerate(chunks)
+        }
         try:
             for future in as_completed(futures):
-                done += future.result()
+                digests[futures[future]] = future.result()
+                done += len(digests[futures[future]])
                 if progress is not None:
                     progress(done, len(jobs))
         except BaseException:
             for future in futures:
                 future.cancel()
             raise
+    return [digest for chunk in digests for digest in chunk]

@@ -3,7 +3,9 @@ determinism, re-export after an edit, and the structure of each profile."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 import unicodedata
 from pathlib import Path
@@ -13,10 +15,12 @@ import yaml
 
 from store import Library
 from store.export import (
+    MANIFEST,
     PROFILES,
     UnknownProfile,
     export_article,
     export_articles,
+    export_folder,
     export_to_stream,
     file_name,
 )
@@ -105,7 +109,7 @@ def test_export_articles_writes_identical_files_twice(seeded, tmp_path: Path) ->
         second = export_articles(lib, [seed_id, other_id], profile, tmp_path / profile)
         assert first == second
         assert {p.name: p.read_bytes() for p in second} == before
-        assert sorted(p.name for p in (tmp_path / profile).iterdir()) == sorted(before)
+        assert sorted(p.name for p in (tmp_path / profile).iterdir()) == sorted([*before, MANIFEST])
     assert calls == [(1, 2), (2, 2)] * len(PROFILES)
 
 
@@ -134,6 +138,9 @@ def test_export_in_processes_writes_the_same_files(seeded, tmp_path: Path, monke
     )
     assert [p.name for p in shared] == [p.name for p in serial]
     assert [p.read_bytes() for p in shared] == [p.read_bytes() for p in serial]
+    # the workers' checksums land in the manifest as the serial export's do
+    manifest = (tmp_path / "shared" / MANIFEST).read_bytes()
+    assert manifest == (tmp_path / "serial" / MANIFEST).read_bytes()
     assert calls == [(1, 2), (2, 2)]
 
 
@@ -173,3 +180,169 @@ def test_unknown_profile_and_id(seeded, tmp_path: Path) -> None:
         export_articles(lib, [seed_id], "roam", tmp_path)
     with pytest.raises(Exception, match="zzzz"):
         export_article(lib, "zzzz")
+
+
+# --- stale files of renamed and deleted articles (the folder's manifest) --------
+
+
+def _small_library(root: Path) -> tuple[Library, str, str]:
+    lib = Library(root)
+    a, _ = lib.add_article(
+        "Baku hosted the talks on Monday.\n", title="Talks in Baku", source="a.txt"
+    )
+    b, _ = lib.add_article(
+        "Ganja opened a new library.\n", title="A library in Ganja", source="b.txt"
+    )
+    lib.add_note(a.id, "Check the date.")
+    return lib, a.id, b.id
+
+
+def _rename(lib: Library, article_id: str, title: str) -> None:
+    """Re-import the article's source with new text and a new title."""
+    article = lib.get(article_id)
+    _, status = lib.add_article(
+        lib.text(article_id) + "Updated later.\n", title=title, source=article.source
+    )
+    assert status == "updated" and lib.get(article_id).title == title
+
+
+def _md_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.glob("*.md"))
+
+
+def test_reexport_after_a_rename_removes_the_old_file(tmp_path: Path) -> None:
+    lib, a, b = _small_library(tmp_path / "lib")
+    out = tmp_path / "out"
+    old_a, path_b = export_folder(lib, [a, b], out_dir=out).paths
+    b_stat = path_b.stat()
+    _rename(lib, a, "Talks in Baku end without a deal")
+    result = export_folder(lib, [a, b], out_dir=out)
+    new_a = result.paths[0]
+    assert new_a != old_a and new_a.name == file_name(lib.get(a))
+    assert result.removed == [old_a] and result.kept == [] and result.warnings == []
+    assert _md_files(out) == sorted([new_a.name, path_b.name])
+    assert path_b.stat().st_mtime_ns == b_stat.st_mtime_ns  # untouched
+    # Nothing is left to do the next time.
+    again = export_folder(lib, [a, b], out_dir=out)
+    assert again.removed == [] and again.kept == []
+    assert _md_files(out) == sorted([new_a.name, path_b.name])
+
+
+def test_a_deleted_articles_file_goes_even_when_not_selected(tmp_path: Path) -> None:
+    lib, a, b = _small_library(tmp_path / "lib")
+    out = tmp_path / "out"
+    path_a, path_b = export_articles(lib, [a, b], out_dir=out)
+    lib.delete_article(b)
+    result = export_folder(lib, [a], out_dir=out)
+    assert result.removed == [path_b]
+    assert _md_files(out) == [path_a.name]
+    entries = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+    assert [e["id"] for e in entries.values()] == [a]
+
+
+def test_articles_outside_the_selection_keep_their_files(tmp_path: Path) -> None:
+    lib, a, b = _small_library(tmp_path / "lib")
+    out = tmp_path / "out"
+    path_a, path_b = export_articles(lib, [a, b], out_dir=out)
+    _rename(lib, b, "Ganja's library opens its doors")
+    result = export_folder(lib, [a], out_dir=out)
+    assert result.removed == [] and result.kept == []
+    assert _md_files(out) == sorted([path_a.name, path_b.name])
+    # Its own export later removes the old name.
+    result = export_folder(lib, [b], out_dir=out)
+    assert result.removed == [path_b]
+
+
+def test_edited_and_foreign_files_are_never_removed(tmp_path: Path) -> None:
+    lib, a, b = _small_library(tmp_path / "lib")
+    out = tmp_path / "out"
+    path_a, path_b = export_articles(lib, [a, b], "plain", out_dir=out)
+    edited = path_a.read_bytes() + b"\nMy own line.\n"
+    path_a.write_bytes(edited)
+    own = out / "my-notes.md"
+    own.write_text("mine\n", encoding="utf-8")
+    _rename(lib, a, "Talks in Baku, day two")
+    _rename(lib, b, "Ganja, day two")
+    path_b.unlink()
+    path_b.mkdir()  # no longer a plain file: left alone as well
+    result = export_folder(lib, [a, b], "plain", out_dir=out)
+    assert result.removed == []
+    assert result.kept == sorted([path_a, path_b])
+    assert path_a.read_bytes() == edited and own.read_text(encoding="utf-8") == "mine\n"
+    assert path_b.is_dir()
+    # Reported once: margin no longer counts them as its own.
+    again = export_folder(lib, [a, b], "plain", out_dir=out)
+    assert again.removed == [] and again.kept == []
+    assert path_a.read_bytes() == edited
+
+
+def test_stale_files_go_whatever_profile_wrote_them(tmp_path: Path) -> None:
+    lib, a, b = _small_library(tmp_path / "lib")
+    out = tmp_path / "out"
+    old_a, _ = export_articles(lib, [a, b], "logseq", out_dir=out)
+    _rename(lib, a, "Talks in Baku end")
+    result = export_folder(lib, [a, b], "obsidian", out_dir=out)
+    assert result.removed == [old_a]
+    entries = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+    assert {e["profile"] for e in entries.values()} == {"obsidian"}
+
+
+def test_manifest_records_what_was_written_and_is_deterministic(tmp_path: Path) -> None:
+    lib, a, b = _small_library(tmp_path / "lib")
+    out = tmp_path / "out"
+    paths = export_articles(lib, [b, a], "logseq", out_dir=out)
+    first = (out / MANIFEST).read_bytes()
+    export_articles(lib, [a, b], "logseq", out_dir=out)
+    assert (out / MANIFEST).read_bytes() == first
+    doc = json.loads(first)
+    assert doc["format"] == "margin-export" and doc["version"] == 1
+    assert doc["files"] == {
+        p.name: {
+            "id": aid,
+            "profile": "logseq",
+            "sha256": hashlib.sha256(p.read_bytes()).hexdigest(),
+        }
+        for p, aid in zip(paths, [b, a], strict=True)
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "warning", "rewritten"),
+    [
+        (b"{not json", "damaged export manifest", True),
+        (b'{"format": "margin-export", "version": 1, "files": []}', "no file list", True),
+        (b'{"format": "margin-export", "version": 9, "files": {}}', "newer margin", False),
+    ],
+)
+def test_an_unusable_manifest_removes_nothing(
+    tmp_path: Path, content: bytes, warning: str, rewritten: bool
+) -> None:
+    lib, a, b = _small_library(tmp_path / "lib")
+    out = tmp_path / "out"
+    old_a, _ = export_articles(lib, [a, b], out_dir=out)
+    (out / MANIFEST).write_bytes(content)
+    _rename(lib, a, "Talks in Baku end")
+    result = export_folder(lib, [a, b], out_dir=out)
+    assert result.removed == [] and old_a.exists()
+    assert len(result.warnings) == 1 and warning in result.warnings[0]
+    assert str(out / MANIFEST) in result.warnings[0] and "\n" not in result.warnings[0]
+    manifest = (out / MANIFEST).read_bytes()
+    assert (manifest != content) == rewritten
+    if rewritten:
+        assert set(json.loads(manifest)["files"]) == {p.name for p in result.paths}
+
+
+def test_manifest_names_outside_the_folder_are_ignored(tmp_path: Path) -> None:
+    lib, a, b = _small_library(tmp_path / "lib")
+    out = tmp_path / "out"
+    export_articles(lib, [a, b], out_dir=out)
+    outside = tmp_path / "outside.md"
+    outside.write_text("keep me\n", encoding="utf-8")
+    sha = hashlib.sha256(outside.read_bytes()).hexdigest()
+    doc = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    for name in ("../outside.md", str(outside), ".hidden.md"):
+        doc["files"][name] = {"id": "gone", "profile": "obsidian", "sha256": sha}
+    (out / MANIFEST).write_text(json.dumps(doc), encoding="utf-8")
+    result = export_folder(lib, [a, b], out_dir=out)
+    assert result.removed == [] and outside.read_text(encoding="utf-8") == "keep me\n"
+    assert set(json.loads((out / MANIFEST).read_bytes())["files"]) == {p.name for p in result.paths}
