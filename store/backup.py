@@ -9,14 +9,19 @@ Derived data (analysis, indexes) is not in it: a restored library rebuilds it.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from store import anchoring
 from store.errors import LibraryCorrupt, LibraryTooNew, SaveFailed, StoreError
+from store.library import _TAUGHT_GROUP, normalize_tags
 from store.models import Annotations, Article, Highlight, Note, TaughtEntity
 
 __all__ = [
@@ -27,6 +32,7 @@ __all__ = [
     "LibraryNotEmpty",
     "backup",
     "backup_document",
+    "merge_annotations",
     "read_backup",
     "restore",
 ]
@@ -245,13 +251,34 @@ def read_backup(path: Path) -> tuple[list[tuple[Article, str, Annotations]], lis
     return records, taught
 
 
+RESTORE_COUNTS = (
+    "articles",
+    "merged",
+    "skipped",
+    "highlights",
+    "notes",
+    "updated",
+    "tags",
+    "taught",
+)
+
+
 def restore(library, path: Path, merge: bool = False) -> dict[str, int]:
     """Restore a backup into ``library``, which must be empty unless ``merge``.
 
     The whole file is read and checked first, so a damaged or too-new backup
-    changes nothing. With ``merge``, articles already in the library (same id) and
-    taught entities already known are left as they are. Returns counts: articles
-    (added), skipped (already present), highlights, notes, taught (added).
+    changes nothing. With ``merge``, an article already in the library (same id,
+    else same text) gets the backup's tags, notes and highlights it lacks (see
+    ``merge_annotations``) and keeps its own metadata and reading position;
+    taught entities are merged as ``Library.teach`` would have them. Merging the
+    same backup twice changes nothing the second time.
+
+    Returns counts: ``articles`` added; ``merged``, articles already there that
+    gained something; ``skipped``, articles already there with nothing new;
+    ``highlights`` and ``notes`` added (to new and existing articles);
+    ``updated``, notes and highlights replaced by the backup's newer version or
+    completed with its tags or note; ``tags`` added to existing articles;
+    ``taught`` entities added.
     """
     path = Path(path)
     records, taught = read_backup(path)
@@ -261,26 +288,234 @@ def restore(library, path: Path, merge: bool = False) -> dict[str, int]:
             f"{path}: the library already has {n} article{'s' if n != 1 else ''}; restore "
             "into an empty library, or merge into this one (--merge)"
         )
-    counts = {"articles": 0, "skipped": 0, "highlights": 0, "notes": 0, "taught": 0}
+    counts = dict.fromkeys(RESTORE_COUNTS, 0)
+    new: list[tuple[Article, str, Annotations]] = []
+    matched: list[tuple[Article, str, Annotations]] = []
+    if merge:
+        existing = _matcher(library)
+        for record in records:
+            (matched if existing(record[0]) is not None else new).append(record)
+    else:
+        new = records
     bulk = getattr(library, "import_records", None)  # one index write for all, when offered
     try:
         if bulk is not None:
-            statuses = bulk(records)
+            statuses = bulk(new)
         else:
-            statuses = [library.import_record(a, t, ann) for a, t, ann in records]
+            statuses = [library.import_record(a, t, ann) for a, t, ann in new]
     except (ValueError, TypeError) as err:
         raise BackupInvalid(f"{path}: damaged margin backup: {err}") from None
-    for (_, _, ann), status in zip(records, statuses, strict=True):
+    for record, status in zip(new, statuses, strict=True):
         if status == "added":
             counts["articles"] += 1
-            counts["highlights"] += len(ann.highlights)
-            counts["notes"] += len(ann.notes)
+            counts["highlights"] += len(record[2].highlights)
+            counts["notes"] += len(record[2].notes)
+        elif merge:
+            # Same text as an article of the backup itself, or one added meanwhile.
+            matched.append(record)
         else:
             counts["skipped"] += 1
-    known = {t.id for t in library.taught()}
-    for entity in taught:
-        if entity.id not in known:
-            library.add_taught_entity(entity)
-            known.add(entity.id)
-            counts["taught"] += 1
+    if matched:
+        existing = _matcher(library)
+        for article, _, annotations in matched:
+            target = existing(article)
+            if target is None:  # deleted meanwhile
+                counts["skipped"] += 1
+                continue
+            got = _merge_into(library, target, article, annotations)
+            counts["merged" if any(got.values()) else "skipped"] += 1
+            for key, value in got.items():
+                counts[key] += value
+    if merge:
+        counts["taught"] = _merge_taught(library, taught)
+    else:
+        known = {t.id for t in library.taught()}
+        for entity in taught:
+            if entity.id not in known:
+                library.add_taught_entity(entity)
+                known.add(entity.id)
+                counts["taught"] += 1
     return counts
+
+
+# --- merging into articles that exist -------------------------------------------
+
+
+def _matcher(library) -> Callable[[Article], Article | None]:
+    """Finds the library's article for a backed-up one: same id, else same text."""
+    articles = library.articles()
+    by_id = {a.id: a for a in articles}
+    by_sha = {a.sha256: a for a in sorted(articles, key=lambda a: a.id, reverse=True)}
+    return lambda article: by_id.get(article.id) or by_sha.get(article.sha256)
+
+
+def _stamp(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=timezone.utc)
+
+
+def _newer(theirs: Any, ours: Any) -> bool:
+    """True when timestamp ``theirs`` is later than ``ours``; an unreadable one is
+    never later, and ties go to ours."""
+    a, b = _stamp(theirs), _stamp(ours)
+    return a is not None and (b is None or a > b)
+
+
+def _reanchored(rec: dict[str, Any], text: str) -> dict[str, Any]:
+    old = anchoring.Anchor(
+        rec["start"], rec["end"], rec["exact"], rec.get("prefix", ""), rec.get("suffix", "")
+    )
+    found = anchoring.reanchor(text, old)
+    if found is None:
+        return {**rec, "orphan": True}  # kept with its quote, as the library keeps orphans
+    return {
+        **rec,
+        "start": found.start,
+        "end": found.end,
+        "exact": found.exact,
+        "prefix": found.prefix,
+        "suffix": found.suffix,
+        "orphan": False,
+    }
+
+
+def merge_annotations(
+    doc: dict[str, Any], incoming: Annotations, text: str | None = None
+) -> dict[str, int]:
+    """Merge ``incoming`` (an article's annotations from a backup) into ``doc``
+    (the same article's annotations in the library: ``tags``, and ``notes`` and
+    ``highlights`` as lists of dicts), in place. ``text`` is the library's text
+    of the article when it differs from the backup's: highlights are then
+    re-anchored against it, and one that cannot be found is kept as an orphan.
+
+    Union by id: a note or highlight whose id is already there is replaced only
+    by a newer version (notes: ``updated``, else ``created``; highlights:
+    ``created``); on a tie the library's stays. A new highlight on exactly the
+    span of one already there is the same highlight: its tags are added to that
+    one, its note fills an empty note there, and its notes are attached there.
+    Tags are added, not replaced. Applying the same ``incoming`` again changes
+    nothing. Returns counts: highlights, notes (added), updated, tags (added).
+    """
+    counts = {"highlights": 0, "notes": 0, "updated": 0, "tags": 0}
+    before = list(doc.get("tags", []))
+    doc["tags"] = normalize_tags([*before, *incoming.tags])
+    counts["tags"] = len(doc["tags"]) - len(normalize_tags(before))
+
+    highlights: list[dict[str, Any]] = doc.setdefault("highlights", [])
+    by_id = {h["id"]: n for n, h in enumerate(highlights)}
+    same: dict[str, str] = {}  # backup highlight id -> the library's highlight on its span
+    for highlight in incoming.highlights:
+        rec = highlight.to_dict()
+        if text is not None:
+            rec = _reanchored(rec, text)
+        at = by_id.get(rec["id"])
+        if at is not None:
+            if _newer(rec.get("created"), highlights[at].get("created")):
+                highlights[at] = rec
+                counts["updated"] += 1
+            continue
+        twin = None
+        if not rec.get("orphan"):
+            twin = next(
+                (
+                    h
+                    for h in highlights
+                    if not h.get("orphan") and (h["start"], h["end"]) == (rec["start"], rec["end"])
+                ),
+                None,
+            )
+        if twin is not None:
+            same[rec["id"]] = twin["id"]
+            tags = normalize_tags([*twin.get("tags", []), *rec.get("tags", [])])
+            note = twin.get("note") or rec.get("note") or ""
+            if tags != twin.get("tags", []) or note != (twin.get("note") or ""):
+                twin["tags"], twin["note"] = tags, note
+                counts["updated"] += 1
+            continue
+        by_id[rec["id"]] = len(highlights)
+        highlights.append(rec)
+        counts["highlights"] += 1
+    highlights.sort(key=lambda h: (h["start"], h["end"]))
+
+    notes: list[dict[str, Any]] = doc.setdefault("notes", [])
+    note_at = {n["id"]: i for i, n in enumerate(notes)}
+    for note in incoming.notes:
+        rec = note.to_dict()
+        if rec.get("highlight_id") in same:
+            rec["highlight_id"] = same[rec["highlight_id"]]
+        at = note_at.get(rec["id"])
+        if at is not None:
+            mine = notes[at]
+            if _newer(
+                rec.get("updated") or rec.get("created"), mine.get("updated") or mine.get("created")
+            ):
+                notes[at] = rec
+                counts["updated"] += 1
+            continue
+        note_at[rec["id"]] = len(notes)
+        notes.append(rec)
+        counts["notes"] += 1
+    return counts
+
+
+def _as_doc(annotations: Annotations) -> dict[str, Any]:
+    return {
+        "tags": list(annotations.tags),
+        "notes": [n.to_dict() for n in annotations.notes],
+        "highlights": [h.to_dict() for h in annotations.highlights],
+    }
+
+
+def _merge_into(
+    library, target: Article, article: Article, incoming: Annotations
+) -> dict[str, int]:
+    """Merge a backed-up article's annotations into ``target``; writes only when
+    something changes."""
+    same_text = target.sha256 == article.sha256
+    # A dry run on what the library holds now decides whether to write at all,
+    # so that merging the same backup again leaves every file as it was.
+    current = _as_doc(library.annotations(target.id))
+    trial = copy.deepcopy(current)
+    counts = merge_annotations(trial, incoming, None if same_text else library.text(target.id))
+    if trial == current:
+        return dict.fromkeys(counts, 0)
+    # The write itself merges into the stored record under the library's lock
+    # (its one read-modify-write of an article's annotations), so an edit made
+    # meanwhile by another process is merged, not overwritten.
+    return library._modify(
+        target.id,
+        lambda doc, ctx: merge_annotations(doc, incoming, None if same_text else ctx.text),
+    )
+
+
+def _merge_taught(library, taught: list[TaughtEntity]) -> int:
+    """Add the backup's taught entities the library lacks. As with
+    ``Library.teach``, the latest word about a text wins: one that contradicts
+    an older entity of the library replaces it; one the library has a later (or
+    equally recent) word on is left out. Returns how many were added."""
+    before = library.taught()
+    known = {t.id for t in before}
+    added = 0
+    for entity in taught:
+        if entity.id in known:
+            continue
+        group = _TAUGHT_GROUP.get(entity.action)
+        rivals = [
+            t
+            for t in before
+            if t.text.casefold() == entity.text.casefold() and _TAUGHT_GROUP.get(t.action) == group
+        ]
+        if any(not _newer(entity.created, t.created) for t in rivals):
+            continue
+        for rival in rivals:
+            library.forget(rival.id)
+            before.remove(rival)
+        library.add_taught_entity(entity)
+        known.add(entity.id)
+        added += 1
+    return added

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
-from store import Library, StoreError
+from store import Annotations, Library, StoreError
 from store.backup import (
     BACKUP_SCHEMA,
     BackupInvalid,
@@ -56,7 +57,16 @@ def test_backup_restore_backup_is_identical(tmp_path: Path) -> None:
 
     fresh = Library(tmp_path / "fresh")
     restored = restore(fresh, first)
-    assert restored == {"articles": 2, "skipped": 0, "highlights": 1, "notes": 2, "taught": 2}
+    assert restored == {
+        "articles": 2,
+        "merged": 0,
+        "skipped": 0,
+        "highlights": 1,
+        "notes": 2,
+        "updated": 0,
+        "tags": 0,
+        "taught": 2,
+    }
     second = tmp_path / "second.json"
     backup(fresh, second)
     assert second.read_bytes() == first.read_bytes()
@@ -107,7 +117,7 @@ def test_restore_refuses_a_non_empty_library_unless_merge(tmp_path: Path) -> Non
     assert counts["articles"] == 2 and counts["skipped"] == 0
     assert len(target.articles()) == 3
     again = restore(target, path, merge=True)
-    assert again == {"articles": 0, "skipped": 2, "highlights": 0, "notes": 0, "taught": 0}
+    assert again == dict.fromkeys(again, 0) | {"skipped": 2}
 
 
 def _refused(tmp_path: Path, content: bytes, error: type[StoreError], match: str) -> None:
@@ -177,3 +187,245 @@ def test_backup_leaves_no_temp_files(tmp_path: Path) -> None:
     backup(lib, out / "b.json")
     backup(lib, out / "b.json")
     assert [p.name for p in out.iterdir()] == ["b.json"]
+
+
+# --- restore --merge into articles that already exist ----------------------------
+
+LATER = "2099-01-01T00:00:00Z"
+EARLIER = "2000-01-01T00:00:00Z"
+
+
+def _shard_bytes(lib: Library) -> dict[str, bytes]:
+    folder = lib.root / "annotations"
+    return {p.name: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _copy(source: Library, root: Path, tmp_path: Path) -> Library:
+    """A second library restored from ``source``'s backup (same ids everywhere)."""
+    path = tmp_path / f"{root.name}.json"
+    backup(source, path)
+    target = Library(root)
+    restore(target, path)
+    return target
+
+
+def _edit_backup(path: Path, edit) -> Path:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    edit(doc)
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _seed_record(doc: dict) -> dict:
+    return next(r for r in doc["articles"] if r["annotations"]["highlights"])
+
+
+def test_merge_brings_new_annotations_into_an_existing_article(tmp_path: Path) -> None:
+    source = filled_library(tmp_path / "source")
+    target = _copy(source, tmp_path / "target", tmp_path)
+    seed = next(a for a in source.articles() if source.annotations(a.id).highlights)
+    text = source.text(seed.id)
+    # Both sides go on writing after the copy.
+    source_note = source.add_note(seed.id, "written on the laptop")
+    start = text.index("Washington")
+    source_hl = source.add_highlight(seed.id, start, start + len("Washington"), tags=["usa"])
+    source.add_tags(seed.id, ["read later"])
+    target_note = target.add_note(seed.id, "written on the desktop")
+    path = tmp_path / "laptop.json"
+    backup(source, path)
+
+    counts = restore(target, path, merge=True)
+    assert counts == {
+        "articles": 0,
+        "merged": 1,
+        "skipped": 1,
+        "highlights": 1,
+        "notes": 1,
+        "updated": 0,
+        "tags": 1,
+        "taught": 0,
+    }
+    merged = target.annotations(seed.id)
+    assert [n.id for n in merged.notes] == [
+        *[n.id for n in source.annotations(seed.id).notes if n.id != source_note.id],
+        target_note.id,
+        source_note.id,
+    ]
+    assert source_hl in merged.highlights and len(merged.highlights) == 2
+    assert merged.tags == ["energy policy", "South Caucasus", "2025", "read later"]
+    assert merged.position == 1200
+
+    files = _shard_bytes(target)
+    again = restore(target, path, merge=True)
+    assert again == dict.fromkeys(again, 0) | {"skipped": 2}
+    assert _shard_bytes(target) == files
+    assert target.annotations(seed.id) == merged
+
+
+def test_merge_matches_an_article_by_its_text_when_ids_differ(tmp_path: Path) -> None:
+    source = filled_library(tmp_path / "source")
+    path = tmp_path / "b.json"
+    backup(source, path)
+    seed = next(a for a in source.articles() if source.annotations(a.id).highlights)
+    target = Library(tmp_path / "target")
+    # The same text under another id (ids come from the text, so made by hand).
+    mine = dataclasses.replace(seed, id="elsewhere1", title="Same text", source="elsewhere")
+    target.import_records([(mine, source.text(seed.id), Annotations(article_id=mine.id))])
+    target.add_note(mine.id, "my own note")
+
+    counts = restore(target, path, merge=True)
+    assert counts["articles"] == 1 and counts["merged"] == 1
+    assert len(target.articles()) == 2
+    assert target.get(mine.id).title == "Same text"  # the library's metadata stays
+    merged = target.annotations(mine.id)
+    wanted = source.annotations(seed.id)
+    assert [n.text for n in merged.notes] == ["my own note", *[n.text for n in wanted.notes]]
+    assert merged.highlights == wanted.highlights
+    assert merged.tags == wanted.tags
+
+
+def test_merge_reanchors_highlights_against_a_changed_text(tmp_path: Path) -> None:
+    source = Library(tmp_path / "source")
+    text = SEED.read_text(encoding="utf-8")
+    art, _ = source.add_article(text, title="Seed", source="seed.txt")
+    start = text.index(PASSAGE)
+    kept = source.add_highlight(art.id, start, start + len(PASSAGE), note="key claim")
+    gone_quote = "Washington swamp"
+    assert gone_quote in text
+    g = text.index(gone_quote)
+    gone = source.add_highlight(art.id, g, g + len(gone_quote))
+    path = tmp_path / "b.json"
+    backup(source, path)
+
+    # The target has the same article (same id) in a newer version of its text.
+    target = Library(tmp_path / "target")
+    target.import_records([(source.get(art.id), text, Annotations(article_id=art.id))])
+    changed = "An editor's note added on top.\n\n" + text.replace(gone_quote, "capital")
+    _, status = target.add_article(changed, title="Seed", source="seed.txt")
+    assert status == "updated"
+
+    counts = restore(target, path, merge=True)
+    assert counts["merged"] == 1 and counts["highlights"] == 2
+    by_id = {h.id: h for h in target.annotations(art.id).highlights}
+    moved = by_id[kept.id]
+    assert changed[moved.start : moved.end] == PASSAGE and not moved.orphan
+    assert moved.start == changed.index(PASSAGE) and moved.note == "key claim"
+    assert by_id[gone.id].orphan and by_id[gone.id].exact == gone_quote
+    again = restore(target, path, merge=True)
+    assert again["merged"] == 0 and again["highlights"] == 0
+
+
+def test_merge_keeps_the_newer_version_of_a_note_or_highlight(tmp_path: Path) -> None:
+    source = filled_library(tmp_path / "source")
+    target = _copy(source, tmp_path / "target", tmp_path)
+    path = tmp_path / "b.json"
+    backup(source, path)
+    seed = next(a for a in source.articles() if source.annotations(a.id).highlights)
+    note_id = source.annotations(seed.id).notes[0].id
+    hl_id = source.annotations(seed.id).highlights[0].id
+
+    def newer(doc: dict) -> None:
+        ann = _seed_record(doc)["annotations"]
+        ann["notes"][0].update(text="rewritten later", updated=LATER)
+        ann["highlights"][0].update(note="newer note", created=LATER)
+
+    restore(target, _edit_backup(path, newer), merge=True)
+    ann = target.annotations(seed.id)
+    assert next(n for n in ann.notes if n.id == note_id).text == "rewritten later"
+    assert next(h for h in ann.highlights if h.id == hl_id).note == "newer note"
+    assert len(ann.notes) == 2 and len(ann.highlights) == 1
+
+    backup(source, path)
+
+    def older(doc: dict) -> None:
+        ann = _seed_record(doc)["annotations"]
+        ann["notes"][0].update(text="an old draft", created=EARLIER, updated=EARLIER)
+        ann["highlights"][0].update(note="old", created=EARLIER)
+
+    counts = restore(target, _edit_backup(path, older), merge=True)
+    assert counts["updated"] == 0 and counts["merged"] == 0
+    assert target.annotations(seed.id) == ann
+
+
+def test_merge_treats_a_highlight_on_the_same_span_as_the_same(tmp_path: Path) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    start = text.index(PASSAGE)
+    source = Library(tmp_path / "source")
+    art, _ = source.add_article(text, title="Seed", source="seed.txt")
+    theirs = source.add_highlight(art.id, start, start + len(PASSAGE), tags=["laptop"], note="n")
+    attached = source.add_note(art.id, "on their highlight", highlight_id=theirs.id)
+    target = Library(tmp_path / "target")
+    target.import_records([(art, text, Annotations(article_id=art.id))])
+    ours = target.add_highlight(art.id, start, start + len(PASSAGE), tags=["desktop"])
+    assert ours.id != theirs.id
+    path = tmp_path / "b.json"
+    backup(source, path)
+
+    counts = restore(target, path, merge=True)
+    assert counts["highlights"] == 0 and counts["updated"] == 1 and counts["notes"] == 1
+    ann = target.annotations(art.id)
+    assert len(ann.highlights) == 1
+    assert ann.highlights[0].id == ours.id
+    assert ann.highlights[0].tags == ["desktop", "laptop"] and ann.highlights[0].note == "n"
+    assert [(n.id, n.highlight_id) for n in ann.notes] == [(attached.id, ours.id)]
+    again = restore(target, path, merge=True)
+    assert again["merged"] == 0 and target.annotations(art.id) == ann
+
+
+def test_merge_applies_the_latest_word_on_taught_entities(tmp_path: Path) -> None:
+    source = filled_library(tmp_path / "source")
+    path = tmp_path / "b.json"
+    backup(source, path)
+    target = Library(tmp_path / "target")
+    mine = target.teach("add", "News", type="ORG")  # contradicts the backup's "reject News"
+    target.teach("merge", "Mammadov", canonical="Zaur Mammadov")  # another group: no conflict
+
+    def stamp(when: str):
+        def edit(doc: dict) -> None:
+            for t in doc["taught"]:
+                t["created"] = when
+
+        return edit
+
+    counts = restore(target, _edit_backup(path, stamp(EARLIER)), merge=True)
+    assert counts["taught"] == 1  # "add Zaur Mammadov"; the older "reject News" is left out
+    assert {(t.action, t.text) for t in target.taught()} == {
+        ("add", "News"),
+        ("merge", "Mammadov"),
+        ("add", "Zaur Mammadov"),
+    }
+
+    backup(source, path)
+    counts = restore(target, _edit_backup(path, stamp(LATER)), merge=True)
+    assert counts["taught"] == 1  # the later "reject News" replaces the library's "add"
+    taught = {(t.action, t.text) for t in target.taught()}
+    assert ("reject", "News") in taught and ("add", "News") not in taught
+    assert mine.id not in {t.id for t in target.taught()}
+    assert restore(target, path, merge=True)["taught"] == 0
+
+
+def test_merge_into_an_empty_library_is_a_restore(tmp_path: Path) -> None:
+    source = filled_library(tmp_path / "source")
+    first = tmp_path / "first.json"
+    backup(source, first)
+    fresh = Library(tmp_path / "fresh")
+    counts = restore(fresh, first, merge=True)
+    assert counts["articles"] == 2 and counts["merged"] == 0 and counts["taught"] == 2
+    second = tmp_path / "second.json"
+    backup(fresh, second)
+    assert second.read_bytes() == first.read_bytes()
+
+
+def test_merge_of_a_damaged_backup_changes_nothing(tmp_path: Path) -> None:
+    source = filled_library(tmp_path / "source")
+    target = _copy(source, tmp_path / "target", tmp_path)
+    path = tmp_path / "b.json"
+    backup(source, path)
+
+    def damage(doc: dict) -> None:
+        _seed_record(doc)["annotations"]["notes"].append({"id": "n-1", "text": "x"})
+
+    files = _shard_bytes(target)
+    with pytest.raises(BackupInvalid, match="note #3"):
+        restore(target, _edit_backup(path, damage), merge=True)
+    assert _shard_bytes(target) == files
