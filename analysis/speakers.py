@@ -59,7 +59,7 @@ _VERB_FORMS = frozenset(
     blasted slams slammed dismisses dismissed labels labeled labelled brands branded dubs
     dubbed decries decried condemns condemned praises praised hails hailed mocks mocked
     concedes conceded agree agrees agreed likens likened scolds scolded sings singing sang
-    reads""".split()
+    reads read""".split()
 )
 # two-word reporting phrases: first word -> the word that must follow
 _VERB_PAIRS = {
@@ -292,6 +292,7 @@ _APPOSED = re.compile(
 )
 # a role after a place or party: "the Vermont senator", "Democratic presidential nominee"
 _ROLE_AFTER = re.compile(rf"\s+(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLES})\b")
+_NAME_NEXT = re.compile(r",?\s+(?:[A-Z]\.\s*)*[A-Z][a-z]")
 _ROLE_WORD = re.compile(rf"\b(?:{_ROLES})\b", re.IGNORECASE)
 _NAME = re.compile(r"\b[A-Z][\w’'\-]*\.?(?:\s+(?:[A-Z][\w’'\-]*\.?|(?:de|van|von|al|bin)\b))*")
 _ABBREV = frozenset(
@@ -332,6 +333,16 @@ _ATTRIBUTION_TAIL = re.compile(
 # entity types that can speak, best first: "Russia insisted" names a government
 _SPEAKER_RANK = {"PERSON": 0, "ORG": 1, "PLACE": 2}
 _RELATIVE = re.compile(r",\s+(?:who|which|whose|whom)\b[^,]*(?:,|$)")
+_DASHED = re.compile(r"\s(?:--?|[—–])\s[^\n—–]{1,160}?\s(?:--?|[—–])\s")
+_PARTY = re.compile(
+    r"(?:Republican|Democrat|Democratic|Libertarian|Conservative|Liberal|Labour|Tory|Tories"
+    r"|Green|Independent|Socialist|Communist|GOP)s?"
+)
+_NUMBER_WORDS = re.compile(
+    r"(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty"
+    r"|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion)[\s-]?)+",
+    re.IGNORECASE,
+)
 _PARENS = re.compile(r"\([^()]{0,40}\)")
 _CLAUSE_CUT = re.compile(r"[;:(—–]|\s--\s|\b(?:but|while|whereas|because|although|and)\b\s")
 _PREPOSITIONS = frozenset(
@@ -363,7 +374,7 @@ _SAID_PRONOUN = re.compile(
     re.IGNORECASE,
 )
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
-_THE_END = re.compile(r"\bthe\s+$", re.IGNORECASE)
+_THE_END = re.compile(r"\b(?:the|an?)\s+$", re.IGNORECASE)
 # what may separate a quote from its attribution, and the dash of a byline
 _LEAD = re.compile(r"[\s,;:\-—–―]*")
 _BYLINE_DASH = re.compile(r"[—―]")
@@ -373,6 +384,7 @@ _SUBORDINATE = re.compile(
     r"(?:when|while|after|before|because|since|if|although|though|until|unless|whereas)\b",
     re.IGNORECASE,
 )
+_READ_OUT = re.compile(r"\s*[:,]")
 _INFINITIVE = re.compile(r"\bto\s+$")
 # where the speaker's words end after a reporting verb, in each position
 _AFTER_STOP = re.compile(r"[;:(]|\bthat\b|,\s+(?:who|which|whose|adding|according)\b")
@@ -412,6 +424,13 @@ _WITH_SUBJECT = re.compile(r"\bwith\s+([^,;:()“”\"\n]{1,60}?)\s+$")
 # how far back "the radio" looks for the organisation it names
 _ORG_REACH = 3000
 _CANDIDATE_ORDER = {"entity": 0, "name": 1, "role": 2, "pronoun": 3}
+# the head of a phrase that names people: "one poster", "some protesters", "a resident"
+# (not "softer language calling for …")
+_PERSON_NOUN = re.compile(
+    rf"(?:(?:er|or|ist|ian|ant|ent|man|men|one|body|people|ers|ors|ists|ians|ants|ents)"
+    rf"|\b(?:{_ROLES})s?)$",
+    re.IGNORECASE,
+)
 _FEMALE_ROLE = re.compile(r"woman|mother|queen|princess", re.IGNORECASE)
 _MALE_ROLE = re.compile(r"(?<!wo)man\b|father|king|prince\b", re.IGNORECASE)
 
@@ -581,15 +600,21 @@ class Attributor:
         return "f" if m.group(1) else "m"
 
     def _collect_salient(self) -> None:
-        """The first non-possessive person of each sentence outside quotes."""
+        """The first person of each sentence outside quotes that is not a possessive or
+        a prepositional object, else the sentence's first person of any kind ("Jane
+        Doe's doctor is calling her fit." makes Jane Doe who "she" means next)."""
         text = self.text
         sa, ps = self.sent_after, self.para_starts
         k = p = 0
         last_sentence = -1
+        # the sentence's first person that is only a possessive or an object, kept until
+        # the sentence ends without a better one
+        fallback: _Mention | None = None
+        fallback_sent = -1
         mentions = self.mentions
         salient, salient_pos = self.salient, self.salient_pos
         nsa, nps = len(sa), len(ps)
-        for e in [e for e in self.ents if e.type == "PERSON"]:
+        for e in [e for e in self.ents if e.type == "PERSON" and not _PARTY.fullmatch(e.text)]:
             if e.canonical in mentions:
                 mentions[e.canonical].append(e)
             else:
@@ -600,14 +625,27 @@ class Attributor:
             while p < nps and ps[p] <= e.start:
                 p += 1
             sent = max(sa[k - 1] if k else 0, ps[p - 1] if p else 0)
-            if sent == last_sentence or text.startswith(("’s", "'s", "’", "'"), e.end):
+            if sent == last_sentence:
                 continue
+            if fallback is not None and fallback_sent != sent:
+                salient.append(fallback)
+                salient_pos.append(fallback.pos)
+                fallback = None
             prev = text[max(sent, e.start - 30) : e.start].rsplit(None, 1)
-            if prev and prev[-1].lower().strip(",") in _PREPOSITIONS:
+            if text.startswith(("’s", "'s", "’", "'"), e.end) or (
+                prev and prev[-1].lower().strip(",") in _PREPOSITIONS
+            ):
+                if fallback is None:
+                    fallback = _Mention(e.start, e.start, e.end, e.canonical)
+                    fallback_sent = sent
                 continue
+            fallback = None
             last_sentence = sent
             salient.append(_Mention(e.start, e.start, e.end, e.canonical))
             salient_pos.append(e.start)
+        if fallback is not None:
+            salient.append(fallback)
+            salient_pos.append(fallback.pos)
 
     def _add_salient(self, m: _Mention) -> None:
         i = bisect.bisect_right(self.salient_pos, m.pos)
@@ -642,8 +680,11 @@ class Attributor:
                 namelike = self.namelike[e.text] = self._namelike(e.text)
             if not namelike:
                 continue  # "On Tuesday", "CEO": a recogniser's slip is no speaker
-            if e.type != "PERSON" and _ROLE_AFTER.match(self.text, e.end):
-                continue  # "the Vermont senator", "a Kremlin spokesman": a modifier
+            role = _ROLE_AFTER.match(self.text, e.end)
+            if role is not None and (e.type != "PERSON" or _NAME_NEXT.match(self.text, role.end())):
+                # "the Vermont senator", "a Kremlin spokesman", "Clinton campaign manager
+                # Robby Mook": a modifier of the role, not the speaker
+                continue
             # a person beats an organisation, which beats a country, anywhere in the window
             key = (_SPEAKER_RANK[e.type], min(abs(e.start - near), abs(e.end - near)))
             if best_key is None or key < best_key:
@@ -652,6 +693,8 @@ class Attributor:
 
     @staticmethod
     def _namelike(s: str) -> bool:
+        if _NUMBER_WORDS.fullmatch(s) or _PARTY.fullmatch(s):
+            return False  # "Twenty-two years ago", "Republican": a recogniser's slip
         return any(
             w.rstrip(".") not in _NAME_STOP and not _ROLE_WORD.fullmatch(w) for w in s.split()
         )
@@ -765,6 +808,9 @@ class Attributor:
                 continue  # a shouted headline, or a place the recogniser already typed
             if _ROLE_WORD.fullmatch(words[-1]) and not _HONORIFIC.match(m.group()):
                 continue  # "the Minister", but "Mr. King" is a name
+            role = _ROLE_AFTER.match(text, m.end())
+            if role is not None and _NAME_NEXT.match(text, role.end()):
+                continue  # "Clinton campaign manager Robby Mook": Clinton modifies the role
             head = text[max(0, m.start() - 30) : m.start()]
             if _THE_END.search(head):
                 continue  # "the Security Council" names an institution
@@ -785,6 +831,9 @@ class Attributor:
         skip = []
         if text.find(",", a, b) >= 0:
             skip = [(m.start(), m.end()) for m in _RELATIVE.finditer(text, a, b)]
+        if text.find(" -", a, b) >= 0 or text.find("—", a, b) >= 0 or text.find("–", a, b) >= 0:
+            # "- where the Charlotte Panthers played -": an aside
+            skip += [(m.start(), m.end()) for m in _DASHED.finditer(text, a, b)]
         if text.find("(", a, b) >= 0:
             skip += [(m.start(), m.end()) for m in _PARENS.finditer(text, a, b)]  # (R-Ohio)
         cands = [
@@ -834,8 +883,9 @@ class Attributor:
         if ref is not None:
             return ref, 0.8
         phrase = _Mention(m.start(), m.start(), m.end(), " ".join(m.group().split()), False)
-        if m.group().split()[0].lower() != "the":
-            # "a police official said", "Gary Johnson's doctor said": someone not named
+        if m.group().split()[0].lower() != "the" or any(map(_is_possessive, m.group().split())):
+            # "a police official said", "Gary Johnson's doctor said", "the ad's narrator
+            # says": someone not named
             return phrase, 0.5
         gender = "f" if _FEMALE_ROLE.search(role) else "m" if _MALE_ROLE.search(role) else ""
         ref = self._recent_person(m.start(), gender)
@@ -994,6 +1044,8 @@ class Attributor:
         text = self.text
         start = self._sentence_start(lo, s)
         verbs = self._verbs(start, s)
+        if verbs and verbs[-1].word == "read" and not _READ_OUT.match(text, verbs[-1].end, s):
+            verbs.pop()  # "She read “The Art of the Deal”", but "The sign read: “…”"
         if not verbs:
             return None, 0.0, False
         v = verbs[-1]
@@ -1016,7 +1068,7 @@ class Attributor:
             w = _WITH_SUBJECT.search(text, start, v.start)
             if w is not None:
                 subj, conf = self._subject(w.start(1), w.end(1), v.start, whole=True)
-                if subj is not None:
+                if subj is not None and (subj.person or _PERSON_NOUN.search(subj.name)):
                     return subj, conf, True
         clause = start
         if not participle:
@@ -1056,7 +1108,8 @@ class Attributor:
         if end <= ps or self._in_quote(end - 1):
             return None, 0.0
         start = self._sentence_start(ps, end)
-        for v in self._verbs(start, end)[:2]:
+        verbs = self._verbs(start, end)
+        for v in verbs[:2]:
             subj, conf = self._before(start, v.end)[:2]
             if subj is None:
                 # inverted: "…,” said Victor Cha, a scholar at the centre. “…"
@@ -1067,6 +1120,10 @@ class Attributor:
                 subj, conf = self._subject(v.end, b, v.end)
             if subj is not None:
                 return subj, min(conf, 0.8)
+        if verbs and self._sentence_start(ps, s) == start:
+            # the quote's own sentence has a reporting verb whose subject is no person
+            # ("Only half of the voters agreed that Clinton is in “…”"): none nearby speaks
+            return None, 0.0
         ref = self._recent_person(end)
         if ref is not None and ref.pos >= start:
             return ref, 0.45

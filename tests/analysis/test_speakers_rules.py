@@ -121,3 +121,82 @@ def test_whoever_is_told_is_not_the_speaker() -> None:
         'that "this is not the first generation to be frustrated by politics."'
     )
     assert speaker_of(text, "first generation", Jane_Doe="PERSON") == "Jane Doe"
+
+
+def test_a_person_modifying_a_role_before_a_name_is_not_the_speaker() -> None:
+    text = (
+        "Doe campaign manager John Roe told reporters on Monday that the campaign expects "
+        "the host to interrupt by calling out Max Poe for his supposed “lies”."
+    )
+    got = speaker_of(text, "lies", Jane_Doe="PERSON", Doe="PERSON", John_Roe="PERSON")
+    assert got == "John Roe"
+
+
+def test_a_possessive_description_is_someone_not_named() -> None:
+    text = (
+        "Jane Doe spoke at the rally.\n\n"
+        "“If he thinks that makes him smart,” the ad’s narrator says, “what does he think?”"
+    )
+    assert speaker_of(text, "smart", Jane_Doe="PERSON") == "the ad’s narrator"
+
+
+def test_a_thing_before_a_participle_after_with_is_no_speaker() -> None:
+    text = (
+        "The party removed the old pledge, replacing it with softer language calling for "
+        "“appropriate assistance.”"
+    )
+    got = [sp for q, sp in speakers(text) if "assistance" in q]
+    assert got in ([], [None])
+    text = "The thread filled up fast, with one poster writing “this is the end of it all.”"
+    assert speaker_of(text, "the end") == "one poster"
+
+
+def test_names_in_a_dashed_aside_do_not_speak() -> None:
+    text = (
+        "Small groups marched around the stadium - where the Carolina Bears played the "
+        'Ohio Owls - while chanting, "Hands up, do not shoot at us."'
+    )
+    got = speakers(text, Carolina_Bears="PERSON", Ohio_Owls="ORG")
+    assert got and all(sp not in ("Carolina Bears", "Ohio Owls") for _, sp in got)
+
+
+def test_an_organisation_modifying_a_source_is_not_the_speaker() -> None:
+    text = (
+        "Twenty-two years ago, a Times article hailed the developer as a hero.\n\n"
+        "“He has managed to return from the brink of ruin,” the article read."
+    )
+    got = speaker_of(text, "brink", Twenty_two="ORG", Times="ORG")
+    assert got == "the article"
+
+
+def test_a_reporting_verb_with_an_unnamed_subject_keeps_nearby_names_out() -> None:
+    text = "Only half of the voters agreed that Jane Doe is in “good enough health to serve,” then."
+    got = [sp for q, sp in speakers(text, Jane_Doe="PERSON") if "good enough" in q]
+    assert got in ([], [None])
+
+
+def test_party_words_are_no_speakers() -> None:
+    text = (
+        "Mike Poe says too much is made of it.\n\n"
+        "The Republican nominee was speaking in Ohio on Friday.\n\n"
+        "The governor said that the media are to blame for focusing on “he said this, he "
+        "tweeted that.”"
+    )
+    got = speaker_of(text, "he said this", Mike_Poe="PERSON", Republican="PERSON")
+    assert got == "Mike Poe"
+
+
+def test_a_possessive_person_can_be_the_one_a_pronoun_means() -> None:
+    text = (
+        "Jane Doe’s doctor is calling the candidate fit.\n\n"
+        "She released a letter on Friday. She said the letter shows “extraordinarily good "
+        "health for a woman of her age and her busy schedule.”"
+    )
+    assert speaker_of(text, "extraordinarily", Jane_Doe="PERSON") == "Jane Doe"
+
+
+def test_a_title_read_is_not_speech_but_a_sign_read_out_is() -> None:
+    text = "She read “The Art of the Deal” on the plane home."
+    assert speakers(text) == []
+    text = "Jane Doe stood by the gate. The sign read: “No entry for anyone after dark today.”"
+    assert speaker_of(text, "No entry", Jane_Doe="PERSON") == "The sign"
