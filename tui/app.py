@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,9 +13,10 @@ from textual.app import App
 from textual.binding import Binding
 from textual.events import Resize
 from textual.widgets import Footer
+from textual.worker import get_current_worker
 
 from store.errors import StoreError
-from tui.messages import LibraryChanged, OpenArticle
+from tui.messages import LibraryChanged, OpenArticle, ReanalysisProgress
 
 if TYPE_CHECKING:
     from store import Library
@@ -29,6 +31,12 @@ def _commands_provider():
 
 COMPACT_BELOW = 110
 """Terminal width under which footers drop the padding around their keys."""
+
+PROGRESS_EVERY = 0.1
+"""Seconds between two progress messages of the background re-analysis."""
+
+INDEX_EVERY = 0.5
+"""Seconds between two batches of re-analysed articles sent to the search index."""
 
 
 class MarginApp(App[int]):
@@ -62,6 +70,11 @@ class MarginApp(App[int]):
         self.open_error: StoreError | None = None
         self.open_article = open_article
         self.search_index = None  # built on first use, in the background
+        self._index_pending: set[str] = set()
+        self._index_lock = threading.Lock()
+        self.reanalysis_progress: tuple[int, int] | None = None
+        """``(done, total)`` of the background re-analysis; None while none runs."""
+        self._reanalysis_run = 0
 
     @property
     def library(self) -> Library:
@@ -104,20 +117,102 @@ class MarginApp(App[int]):
 
     def on_library_changed(self, message: LibraryChanged) -> None:
         for screen in self.screen_stack:
-            screen.post_message(LibraryChanged(message.article_ids))
-        self.refresh_search_index(message.article_ids)
+            screen.post_message(LibraryChanged(message.article_ids, message.analysis_only))
+        if self.search_index is not None and message.article_ids:
+            with self._index_lock:
+                self._index_pending.update(message.article_ids)
+            self.refresh_search_index()
 
     @work(thread=True, exclusive=True, group="search-index")
-    def refresh_search_index(self, article_ids: tuple[str, ...] = ()) -> None:
-        """Keep the search index in step with the library (updated, never rebuilt here)."""
+    def refresh_search_index(self) -> None:
+        """Keep the search index in step with the library (updated, never rebuilt
+        here): re-index the articles changed since, until none is left. A newer
+        call takes over the ones this one has not reached."""
         index = self.search_index
-        if index is None:
-            return
-        for article_id in article_ids:
-            try:
-                index.update_article(self.library, article_id)
-            except StoreError:
-                index.remove_article(article_id)
+        worker = get_current_worker()
+        while index is not None and not worker.is_cancelled:
+            with self._index_lock:
+                pending = sorted(self._index_pending)
+                self._index_pending.clear()
+            if not pending:
+                return
+            for i, article_id in enumerate(pending):
+                if worker.is_cancelled:
+                    with self._index_lock:
+                        self._index_pending.update(pending[i:])
+                    return
+                try:
+                    index.update_article(self.library, article_id)
+                except StoreError:
+                    index.remove_article(article_id)
+
+    # --- re-analysis after a taught correction -----------------------------
+    def start_reanalysis(self, announce: bool = False) -> None:
+        """Bring every stale analysis up to date in the background, with progress on
+        each screen; a newer call restarts the run. ``announce`` also says so when
+        there was nothing to do."""
+        self._reanalysis_run += 1
+        self._reanalyse(self._reanalysis_run, announce)
+
+    @work(thread=True, exclusive=True, group="reanalysis", exit_on_error=False)
+    def _reanalyse(self, run: int, announce: bool) -> None:
+        worker = get_current_worker()
+        batch: list[str] = []
+        sent = [0.0, time.monotonic()]  # last progress message, last index batch
+        counts = [0, 0]
+
+        def flush() -> None:
+            if batch:
+                self.post_message(LibraryChanged(tuple(batch), analysis_only=True))
+                batch.clear()
+
+        def progress(done: int, total: int) -> None:
+            counts[:] = [done, total]
+            now = time.monotonic()
+            if now - sent[0] >= PROGRESS_EVERY:
+                sent[0] = now
+                self.post_message(ReanalysisProgress(run, done, total))
+            if now - sent[1] >= INDEX_EVERY:
+                sent[1] = now
+                flush()
+
+        analysed = 0
+        failed = False
+        try:
+            analysed = self.library.reanalyze(
+                progress=progress, cancel=lambda: worker.is_cancelled, analysed=batch.append
+            )
+        except Exception as error:  # analysis is derived: the app goes on without it
+            from tui.screens.errors import report
+
+            report(self, error, "re-analyse the library")
+            failed = True
+        finally:
+            flush()
+            if not worker.is_cancelled:
+                self.post_message(
+                    ReanalysisProgress(run, *counts, finished=True, analysed=analysed)
+                )
+            if announce and not (counts[1] or failed or worker.is_cancelled):
+                self.notify("Every article's analysis is up to date.", timeout=3)
+
+    def on_reanalysis_progress(self, message: ReanalysisProgress) -> None:
+        if message.run != self._reanalysis_run:
+            return  # from a run a newer correction replaced
+        progress = None if message.finished else (message.done, message.total)
+        self.reanalysis_progress = progress
+        from tui.widgets.reanalysis_bar import ReanalysisBar
+
+        for screen in self.screen_stack:
+            for bar in screen.query(ReanalysisBar):
+                bar.show_progress(progress)
+        if message.finished and message.analysed:
+            plural = "s" if message.analysed != 1 else ""
+            self.notify(f"Re-analysed {message.analysed:,} article{plural}.", timeout=3)
+
+    def action_reanalyse(self) -> None:
+        """Re-analyse every article whose analysis predates a taught correction."""
+        self.start_reanalysis(announce=True)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -34,8 +34,19 @@ def own_actions(node: DOMNode) -> set[str]:
     return actions
 
 
+PALETTE_ONLY = (
+    (
+        "Re-analyse the library",
+        "Analyse again every article that predates a taught correction",
+        "reanalyse",
+    ),
+)
+"""App actions without a key: (title, help, action)."""
+
+
 class MarginCommands(Provider):
-    """Offers each binding of the screen the palette was opened from (and its widgets)."""
+    """Offers each binding of the screen the palette was opened from (and its widgets),
+    and the app's actions that have no key."""
 
     def _commands(self) -> Iterator[tuple[str, str, DOMNode, str]]:
         seen: set[str] = set()
@@ -44,6 +55,9 @@ class MarginCommands(Provider):
         for node in [self.screen, *self.screen.query("ArticleView, AnnotationPanel")]:
             yield from self._from_node(node, seen)
         yield from self._from_node(self.app, seen)
+        for title, help_text, action in PALETTE_ONLY:
+            if hasattr(self.app, f"action_{action}"):
+                yield title, help_text, self.app, action
 
     def _from_node(self, node: DOMNode, seen: set[str]) -> Iterator[tuple[str, str, DOMNode, str]]:
         own = own_actions(node)

@@ -22,6 +22,23 @@ class LibraryChanged(Message, bubble=False):
     """Articles were added, removed or annotated; lists showing them should reload.
 
     Posted to the app, which forwards it to each screen; it must not bubble back up.
+    ``analysis_only`` says that only the articles' analyses (entities, quotes)
+    changed, not what the library list shows.
     """
 
     article_ids: tuple[str, ...] = ()
+    analysis_only: bool = False
+
+
+@dataclass
+class ReanalysisProgress(Message, bubble=False):
+    """The library's background re-analysis (after a taught correction) has done
+    ``done`` of ``total`` articles; ``finished`` once the run ended, with
+    ``analysed`` articles analysed. ``run`` tells a restarted run's messages
+    from those of the run it replaced."""
+
+    run: int
+    done: int
+    total: int
+    finished: bool = False
+    analysed: int = 0

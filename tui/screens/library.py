@@ -19,6 +19,7 @@ from store.models import ArticleSummary
 from tui.messages import LibraryChanged, OpenArticle
 from tui.screens.errors import report
 from tui.widgets.article_table import ArticleTable
+from tui.widgets.reanalysis_bar import ReanalysisBar
 
 
 def _date(summary: ArticleSummary) -> str:
@@ -96,6 +97,7 @@ class LibraryScreen(Screen):
                 [("Title", 0), ("Site", 18), ("Date", 10), ("Tags", 18), ("HL", 3), ("Notes", 5)],
                 id="articles",
             )
+            yield ReanalysisBar()
             yield Static("Loading the library…", id="library-status")
         yield Footer()
 
@@ -238,7 +240,8 @@ class LibraryScreen(Screen):
             event.stop()
 
     def on_library_changed(self, message: LibraryChanged) -> None:
-        self.load()
+        if not message.analysis_only:  # the list shows no entity or quote
+            self.load()
 
     @on(Input.Blurred, "#filter")
     def _filter_blurred(self) -> None:

@@ -21,6 +21,7 @@ from tui.screens.errors import report
 from tui.screens.history import History, Step
 from tui.widgets.annotation_panel import AnnotationPanel, Item
 from tui.widgets.article_view import ArticleView, Span
+from tui.widgets.reanalysis_bar import ReanalysisBar
 
 
 def entity_spans(analysis: Analysis | None) -> list[Span]:
@@ -93,6 +94,7 @@ class ReaderScreen(Screen):
             with Horizontal(id="reader-body"):
                 yield ArticleView(id="article")
                 yield AnnotationPanel(id="panel")
+            yield ReanalysisBar()
             yield Static("", id="status")
         yield Footer()
 
@@ -510,13 +512,16 @@ class ReaderScreen(Screen):
 
     @work(thread=True, exclusive=True, group="reader-analyse")
     def reanalyse(self) -> None:
-        """Fetch the analysis again (after a taught entity) and restyle."""
+        """Fetch the analysis again (after a taught entity) and restyle; then the
+        rest of the library is re-analysed in the background."""
         try:
             analysis = self.library.analysis(self.article_id)
         except Exception as error:
             self.app.call_from_thread(report, self, error, "analyse the article")
-            return
-        self.app.call_from_thread(self._analysed, analysis, True)
+        else:
+            self.app.call_from_thread(self._analysed, analysis, True)
+        # The open article first, so that it is restyled without waiting.
+        self.app.call_from_thread(self.app.start_reanalysis)
 
     def _analysed(self, analysis: Analysis, changed: bool = False) -> None:
         first = self.analysis is None
