@@ -384,6 +384,7 @@ _SUBORDINATE = re.compile(
     r"(?:when|while|after|before|because|since|if|although|though|until|unless|whereas)\b",
     re.IGNORECASE,
 )
+_THEY = re.compile(r"\b(?:they|it)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _READ_OUT = re.compile(r"\s*[:,]")
 _INFINITIVE = re.compile(r"\bto\s+$")
 # where the speaker's words end after a reporting verb, in each position
@@ -727,8 +728,14 @@ class Attributor:
                     return c
         return found[0]
 
-    def _resolve_description(self, role: str, pos: int) -> _Mention | None:
-        """The person introduced earlier with ``role`` ("political analyst X", "X, the minister")."""
+    def _resolve_description(
+        self, role: str, pos: int, mods: list[str] | None = None
+    ) -> _Mention | None:
+        """The person introduced earlier with ``role`` ("political analyst X", "X, the minister").
+
+        Capitalised modifiers (``mods``) must be there too: "the Republican nominee"
+        is not who was introduced as "Democratic vice presidential nominee X".
+        """
         text = self.text
         key = role.lower()
         hits = self.role_hits.get(key)
@@ -745,6 +752,10 @@ class Attributor:
             self.role_hits[key] = hits
         i = bisect.bisect_left(hits, (pos, pos))
         for hs, he in reversed(hits[max(0, i - _MAX_ROLE_LOOKBACK) : i]):
+            if mods:
+                near = text[max(0, hs - 60) : hs].split()
+                if not all(w in near for w in mods):
+                    continue
             e = self._entity_in(he, min(pos, he + 40), he)
             if e is not None and e.type == "PERSON" and e.start >= he:
                 return _Mention(e.start, e.start, e.end, e.canonical)
@@ -879,7 +890,8 @@ class Attributor:
                 self.genders[ref.name] = "m" if p == "he" else "f"
             return ref, 0.8
         role = m.group(2)
-        ref = self._resolve_description(role, m.start())
+        mods = [w for w in m.group(1).split() if w[:1].isupper()]
+        ref = self._resolve_description(role, m.start(), mods)
         if ref is not None:
             return ref, 0.8
         phrase = _Mention(m.start(), m.start(), m.end(), " ".join(m.group().split()), False)
@@ -1078,6 +1090,11 @@ class Attributor:
                 if not self._in_quote(c.start()):
                     clause = c.end()
         subj, conf = self._subject(clause, v.start, v.start, leftmost=participle)
+        if subj is None and len(verbs) > 1 and _THEY.search(text, verbs[-2].end, v.start):
+            # "The statement noted they had said they would take “…”": the reported
+            # speakers are not named, the one reporting them is
+            w = verbs[-2]
+            subj, conf = self._subject(start, w.start, w.start)
         if subj is None and clause > start:
             # coordinated verbs share the sentence's subject: "X bemoaned … and said"
             subj, conf = self._subject(start, v.start, v.start, leftmost=True)

@@ -200,3 +200,22 @@ def test_a_title_read_is_not_speech_but_a_sign_read_out_is() -> None:
     assert speakers(text) == []
     text = "Jane Doe stood by the gate. The sign read: “No entry for anyone after dark today.”"
     assert speaker_of(text, "No entry", Jane_Doe="PERSON") == "The sign"
+
+
+def test_a_description_needs_its_capitalised_modifiers_where_it_was_introduced() -> None:
+    text = (
+        "Republicans are slamming Democratic vice presidential nominee John Roe for his work.\n\n"
+        "Max Poe spoke in Ohio on Friday.\n\n"
+        "The Republican nominee also outlined his plan and vowed to punish “those who "
+        "break the rules.”"
+    )
+    got = speaker_of(text, "break the rules", John_Roe="PERSON", Max_Poe="PERSON")
+    assert got == "Max Poe"
+
+
+def test_unnamed_reported_speakers_give_way_to_the_one_reporting_them() -> None:
+    text = (
+        "The council met on Friday. The statement noted they had previously said they "
+        'would take "further significant measures" against the north.'
+    )
+    assert speaker_of(text, "further significant") == "The statement"
