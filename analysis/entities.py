@@ -91,14 +91,28 @@ _SENT_BEFORE_RE = re.compile(
     r"(?:[.!?:;…]['\"”’»)\]]*\s+|\n[\s\u00a0]*|^)[\"'“‘«(\[\-–—•*#\s\u00a0]*$"
     # An opening quote mark starts a quoted sentence: 'he said, "Usually ...'.
     r"|(?:^|[\s(\[])[\"“«‘]$"
+    # A list item: "b) Refusing ...", "iii) Planning ...".
+    r"|(?:^|\s)(?:[a-z]|[ivx]{1,4}|\d{1,2})\)[ \u00a0]+$"
 )
 _PREP_PLACE_RE = re.compile(r"(?:\b(?:in|at|near|from|to|across|outside|inside)) $")
 _PLACE_SUFFIXES = ("stan", "land", "burg", "grad", "ville", "polis", "abad", "shire", "ia")
 _ORG_SUFFIXES = ("Net", "Soft", "Tech", "Corp", "Bank", "Air")
 # Beliefs and movements: "Buddhism", "Zionism" ("Scientology" also names its church).
-_MISC_SUFFIXES = ("ism", "ianity")
+_MISC_SUFFIXES = ("ism", "ianity", "phobia")
+# A capital inside a word after two lower-case letters names a company, site or
+# product ("YouTube", "PayPal", "PlayStation"), not a person or place; name
+# prefixes such as "Mac" and "Mc" take one or two ("MacArthur", "McCain").
+_CAMEL_RE = re.compile(r"(?!Ma?c)[A-Z][a-z]{2,}[A-Z][a-z]")
+# "the Crown", "the Center": a lone name after the article is no person.
+_THE_BEFORE_RE = re.compile(r"\b[Tt]he $")
+# ... unless a leader's name stands for what they lead: "the Monti government".
+_LED_AFTER_RE = re.compile(r" (?:government|administration|cabinet|campaign|family|era)\b")
 # Letters and digits in one word name models, products and missions: "IE6", "STS-135".
 _MODEL_RE = re.compile(r"(?=[^\W\d_]*\d)(?=\d*[^\W\d_])[^\W_]+(?:-[^\W_]+)*")
+# Words that name nothing on their own: a pronoun, a reply, cue words that need a head.
+_HEADLESS = frozenset("I OK News Org Co Co. Inc Inc. Ltd Ltd. Corp Corp. LLC PLC Plc GmbH".split())
+_ABSTRACT_ENDINGS = ("ing", "tion", "sion", "ment", "ness")
+_DIRECTION_INITIALS = frozenset(["N.", "S.", "E.", "W."])
 _DEMONYM_ENDINGS = ("ian", "ians", "ean", "eans", "ese", "ish", "ani", "anis")
 # A score after a name ("Surrey 429-7", "Atlanta 4 Chicago 2") or a fixture
 # between two names ("Kent v Essex", "Derby beat Leeds").
@@ -124,6 +138,11 @@ _ORG_NOUNS = frozenset(
     affiliate distributor developer supplier exporter importer miner refiner utility lender
     publisher station channel exchange regulator union party rivals champions""".split()
 )
+# Titles of works follow the kind of work: "the novel Angel Catbird", "the film Titanic".
+_WORK_NOUNS = frozenset(
+    """novel book film movie album song painting sculpture documentary musical opera poem
+    installation exhibition sitcom""".split()
+)
 _PERSON_NOUNS = frozenset(
     """actor actress musician singer writer author novelist poet illustrator artist
     photographer player rider driver compatriot teammate veteran politician candidate leader
@@ -137,6 +156,9 @@ _PLACE_OF_RE = re.compile(
 )
 _AFTER_RE = re.compile(
     r"(?P<org>(?:'s|’s)? (?:said|says|say) (?:it|its)\b|(?:'s|’s)? shares\b|(?:'s|’s)? stock\b"
+    # Roles and parts only an organisation has: "Facebook co-founder", "Google headquarters".
+    r"|(?:'s|’s)? (?:co-?founders?|founders?|creators?|headquarters|CEO|employees"
+    r"|website|shareholders)\b"
     r"|,? (?:Inc|Corp|Ltd|Plc|PLC|AG|SA|NV|BV|SpA|GmbH)\b)"
     r"|(?P<person> (?:said|says|told) (?:he|she|his|her)\b)"
     r"|(?P<place> (?:corridor|region|province|valley|river|mountains|district|peninsula"
@@ -180,8 +202,18 @@ def _is_common(word: str, g: gz.Gazetteer) -> bool:
     if not w.endswith(_SUFFIXES):
         return False
     for suffix in _SUFFIXES:
-        if w.endswith(suffix) and w[: -len(suffix)] in g.common:
-            return True
+        if w.endswith(suffix):
+            stem = w[: -len(suffix)]
+            if stem in g.common:
+                return True
+            # A doubled consonant before -ing or -ed: "planning", "stopped".
+            if (
+                suffix in ("ing", "ed")
+                and len(stem) > 3
+                and stem[-1] == stem[-2]
+                and stem[:-1] in g.common
+            ):
+                return True
     return False
 
 
@@ -222,6 +254,8 @@ def _context_type(text: str, start: int, end: int) -> str | None:
                 return "ORG"
             if noun in _PERSON_NOUNS:
                 return "PERSON"
+            if noun in _WORK_NOUNS:
+                return "MISC"
             before = text[max(0, start - 24) : start]
             if noun == "of" and _PLACE_OF_RE.search(before):
                 return "PLACE"
@@ -512,7 +546,12 @@ def _segments(
             # "Booker Prize-winner", "Co-founder": the head may end a name, the
             # compound is a common noun.
             head = w.split("-", 1)[0]
-            if head not in _BOUND_PREFIXES and (cur or head not in gz.FUNCTION_WORDS):
+            if (
+                len(head) > 1
+                and head not in _BOUND_PREFIXES
+                # "News-stand chain": a common word alone is no name.
+                and (cur or (head not in gz.FUNCTION_WORDS and not _is_common(head, g)))
+            ):
                 cur.append((s, s + len(head), head))
             flush(person_next)
             person_next = False
@@ -595,12 +634,14 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
         if last in g.demonyms and len(words) == 2 and first in gz.DIRECTIONS:
             return "MISC", 3
     if len(words) == 1:
-        if last in gz.CALENDAR or last in gz.DIRECTIONS or last in ("I", "OK"):
+        if last in gz.CALENDAR or last in gz.DIRECTIONS or last in _HEADLESS:
             return None, 0
         if len(last) > 3 and last.isupper():
             found = g.upper.get(last)
             if found is not None:
                 return found[0], 3  # "GERMANY - Bunds extended losses"
+            if last.title() in gz.FUNCTION_WORDS:
+                return None, 0  # shouted for emphasis: "UNLESS of course"
         if last in gz.TIME_ZONES:
             return "MISC", 2
         if _is_acronym(last):
@@ -611,6 +652,16 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
                 return "MISC", 2
         if last.endswith(_DEMONYM_ENDINGS) and not _is_common(last, g):
             return "MISC", 1
+        if (
+            last.endswith(_ABSTRACT_ENDINGS)
+            and len(last) >= 7
+            and last not in g.surnames
+            and last not in g.given
+            and _is_common(last, g)
+        ):
+            # A capitalised gerund or abstract noun on its own ("Planning",
+            # "Recognition") is a heading or list word, not a name.
+            return None, 0
     if len(words) >= 2:
         if (first in gz.CALENDAR or last in gz.CALENDAR) and all(
             w in gz.CALENDAR or _is_common(w, g) for w in words
@@ -619,6 +670,8 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
         if first in g.given and last not in gz.CALENDAR and not _is_acronym(last):
             return "PERSON", 2 if not _is_common(last, g) or last in g.surnames else 1
         if len(first) == 2 and first.endswith(".") and first[0].isupper():
+            if first in _DIRECTION_INITIALS and len(words) == 2 and _any_gaz(last, g):
+                return "PLACE", 3  # "N. Korea", "S. Africa"
             return "PERSON", 2
         if (last in g.places or last in g.countries) and first not in gz.DIRECTIONS:
             # "Real Madrid", "Air France", "Bank Austria": a name that ends in a
@@ -633,15 +686,19 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
 
 def _type_lone(last: str, start: int, text: str, g: gz.Gazetteer) -> tuple[str | None, int]:
     """A lone unknown word: context and shape decide between place, person and org."""
+    if last.endswith(_MISC_SUFFIXES):
+        return "MISC", 1  # before the place endings: "Islamophobia" is no "-ia" country
+    if _CAMEL_RE.match(last):
+        return "ORG", 1
     before = text[max(0, start - 10) : start]
     if _PREP_PLACE_RE.search(before) or last.endswith(_PLACE_SUFFIXES):
         return "PLACE", 1
-    if last in g.surnames or last in g.given:
+    if (last in g.surnames or last in g.given) and (
+        not _THE_BEFORE_RE.search(before) or _LED_AFTER_RE.match(text, start + len(last))
+    ):
         return "PERSON", 1
     if last.endswith(_ORG_SUFFIXES):
         return "ORG", 1
-    if last.endswith(_MISC_SUFFIXES):
-        return "MISC", 1
     if _MODEL_RE.fullmatch(last) and not _is_acronym(last.split("-", 1)[0]):
         return "MISC", 1
     return "ORG", 0

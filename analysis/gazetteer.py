@@ -70,7 +70,7 @@ ORG_CUES = frozenset(
     Democrats Republicans Socialists Conservatives Liberals Communists Greens Daily Herald
     Tribune Gazette Telegraph Chronicle Newsroom Newsdesk Pharmaceuticals Chemicals Foods
     Steel Mining Minerals Resources Electronics Semiconductor Telecommunications Computers
-    Breweries Brewery Textiles Shipping Investments Financial Realty Properties""".split()
+    Breweries Brewery Textiles Shipping Investments Financial Realty Properties News Org""".split()
 )
 # Last words that make a capitalised run a place.
 PLACE_CUES = frozenset(
@@ -108,6 +108,8 @@ DIRECTIONS = frozenset(
     "North South East West Northern Southern Eastern Western Central Upper Lower New Greater "
     "Northeast Northwest Southeast Southwest".split()
 )
+# Compass words that qualify a country's name (not "New", which is part of it).
+_COMPASS = frozenset("North South East West Northern Southern Eastern Western".split())
 PLACE_ACRONYMS = frozenset(
     "US U.S. USA U.S.A. UK U.K. UAE U.A.E. USSR U.S.S.R. DRC PRC ROK DPRK GB".split()
 )
@@ -224,7 +226,17 @@ def _read(name: str) -> frozenset[str]:
 def load() -> Gazetteer:
     """Read the word lists once (about 30 ms), then serve them from memory."""
     countries = _read("countries.txt")
+    common = _read("common_words.txt")
     places = _read("places.txt") | REGIONS
+    # "North Korea", "East Timor", "South Sudan": the bare name is a place too.
+    places |= {
+        rest
+        for name in countries
+        if (parts := name.split(" ", 1))[0] in _COMPASS
+        and len(parts) == 2
+        and " " not in (rest := parts[1])
+        and rest.lower() not in common
+    }
     demonyms = _read("demonyms.txt") | MISC_WORDS
     upper: dict[str, tuple[str, str]] = {}
     for words, kind in ((places, "PLACE"), (demonyms, "MISC"), (countries, "PLACE")):
@@ -236,6 +248,6 @@ def load() -> Gazetteer:
         demonyms=demonyms,
         given=_read("given_names.txt"),
         surnames=_read("surnames.txt"),
-        common=_read("common_words.txt"),
+        common=common,
         upper=upper,
     )

@@ -449,3 +449,86 @@ def test_all_caps_headline_names_ending_in_a_cue_word():
 def test_unknown_name_before_a_geographic_noun_is_a_place():
     s = spans("A title line\n\nTalks covered the Varkelo corridor and trade.\n")
     assert ("Varkelo", "PLACE") in s
+
+
+def doc(body):
+    """A body paragraph under a title line, so that the body is prose."""
+    return "A made-up report for the tests\n\n" + body + "\n"
+
+
+def test_camel_case_words_are_organisations_not_places():
+    s = spans(doc("The clip spread from VidTube to other sites. Later it came to PixelMart."))
+    assert ("VidTube", "ORG") in s
+    assert ("PixelMart", "ORG") in s
+
+
+def test_camel_case_rule_spares_mac_and_mc_names():
+    s = spans(doc("The report was written by Ellen MacArthur and Tom McCain."))
+    assert ("Ellen MacArthur", "PERSON") in s
+    assert ("Tom McCain", "PERSON") in s
+
+
+def test_phobia_and_ism_words_are_misc_even_after_a_preposition():
+    s = spans(doc("She said the boy was subject to Zorbophobia and to Varganism."))
+    assert ("Zorbophobia", "MISC") in s
+    assert ("Varganism", "MISC") in s
+
+
+def test_roles_only_organisations_have_make_the_name_an_organisation():
+    text = doc(
+        "Trellix co-founder Ana Pires met him. He went to Trellix headquarters, "
+        "and later back to Trellix."
+    )
+    found = [e for e in ents(text) if e.text == "Trellix"]
+    assert len(found) == 3 and {e.type for e in found} == {"ORG"}
+
+
+def test_a_work_named_after_its_kind_is_misc():
+    s = spans(doc("She launched her graphic novel Angel Catbird in the city."))
+    assert ("Angel Catbird", "MISC") in s
+
+
+def test_a_lone_name_after_the_is_no_person_unless_it_leads_something():
+    s = spans(doc("The Crown prosecutor spoke. The cuts came from the Monti government."))
+    assert ("Crown", "PERSON") not in s
+    assert ("Monti", "PERSON") in s
+
+
+def test_abbreviated_compass_word_before_a_country_is_a_place():
+    s = spans(doc("Talks stalled as N. Korea urged S. Korea to return the veteran."))
+    assert ("N. Korea", "PLACE") in s
+    assert ("S. Korea", "PLACE") in s
+
+
+def test_bare_name_of_a_compass_country_is_a_place():
+    s = spans(doc("Victor Lam, a Korea scholar, and a Timor expert spoke."))
+    assert ("Korea", "PLACE") in s
+    assert ("Timor", "PLACE") in s
+
+
+def test_news_and_org_end_organisation_names_but_name_nothing_alone():
+    s = spans(doc("A letter seen by Harbor News says the Sea Org left. News of it spread."))
+    assert ("Harbor News", "ORG") in s
+    assert ("Sea Org", "ORG") in s
+    assert not any(t == "News" for t, _ in s)
+
+
+def test_capitalised_gerunds_and_abstract_nouns_alone_are_not_names():
+    text = doc(
+        "Lee Ka-ming of the Architectural, Surveying, Planning and Landscape seat won. "
+        "The group (For Inspiration and Recognition of Science) met."
+    )
+    names = {t for t, _ in spans(text)}
+    assert not names & {"Surveying", "Planning", "Inspiration", "Recognition"}
+    assert "Lee Ka-ming" in names
+
+
+def test_shouted_function_words_and_single_letter_prefixes_are_not_names():
+    text = doc("He would stay in jail UNLESS of course he came back to the E-meter room.")
+    names = {t for t, _ in spans(text)}
+    assert "UNLESS" not in names and "E" not in names
+
+
+def test_a_lettered_list_item_starts_a_sentence():
+    text = doc("He had two choices: a) stay, or b) Refusing - despite every threat - to go.")
+    assert "Refusing" not in {t for t, _ in spans(text)}
