@@ -530,7 +530,8 @@ class Attributor:
         self.salient: list[_Mention] = []
         self.salient_pos: list[int] = []
         self._collect_salient()
-        self.last_quote: tuple[int, int, Attribution | None] | None = None
+        # the last quote: start, end, attribution, and whether its speaker is a person
+        self.last_quote: tuple[int, int, Attribution | None, bool] | None = None
         self.role_hits: dict[str, list[tuple[int, int]]] = {}
         self.namelike: dict[str, bool] = {}
         self.prepositional: dict[int, bool] = {}
@@ -1172,13 +1173,13 @@ class Attributor:
         if subj is None and self.last_quote is not None:
             # more of what the last speaker said: in this paragraph or the one before,
             # and for a quoted fragment, in the same sentence
-            _, le, latt = self.last_quote
+            _, le, latt, was_person = self.last_quote
             prev = self._prev_para(s)
             since = prev[0] if prev is not None else ps
             if require_verb:
                 since = self._sentence_start(ps, s)
             if latt is not None and latt.speaker and le > since:
-                subj = _Mention(s, latt.speaker_start, latt.speaker_end, latt.speaker)
+                subj = _Mention(s, latt.speaker_start, latt.speaker_end, latt.speaker, was_person)
                 conf = 0.6
         if subj is not None and _PRONOUN.fullmatch(subj.name):
             subj = None  # a recogniser may tag "She"; a pronoun is never a speaker
@@ -1189,5 +1190,5 @@ class Attributor:
             if subj.person:
                 # the speaker is who "he" means next, wherever the name was
                 self._add_salient(_Mention(s, subj.start, subj.end, subj.name))
-        self.last_quote = (s, e, att)
+        self.last_quote = (s, e, att, subj is not None and subj.person)
         return att

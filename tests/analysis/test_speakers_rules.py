@@ -219,3 +219,15 @@ def test_unnamed_reported_speakers_give_way_to_the_one_reporting_them() -> None:
         'would take "further significant measures" against the north.'
     )
     assert speaker_of(text, "further significant") == "The statement"
+
+
+def test_an_unnamed_source_carried_to_the_next_quote_is_no_pronoun_antecedent() -> None:
+    text = (
+        "Max Poe spoke at a forum with military leaders on Monday.\n\n"
+        "At the forum, one questioner claimed that “political correctness” and “social "
+        "engineering,” “like women in combat and other new rules,” were hurting them.\n\n"
+        "“You’re right, we have a very correct military,” he said, adding that “some of the "
+        "things they ask you to do are ridiculous.”"
+    )
+    got = [sp for _, sp in speakers(text, Max_Poe="PERSON") if sp is not None]
+    assert got[-2:] == ["Max Poe", "Max Poe"]
