@@ -408,27 +408,31 @@ def merge_annotations(
 
     highlights: list[dict[str, Any]] = doc.setdefault("highlights", [])
     by_id = {h["id"]: n for n, h in enumerate(highlights)}
-    same: dict[str, str] = {}  # backup highlight id -> the library's highlight on its span
+    fresh: list[dict[str, Any]] = []
+    # Known ids first, so that a replacement never undoes what a new highlight
+    # on the same span has just added to it (which would undo idempotence).
     for highlight in incoming.highlights:
         rec = highlight.to_dict()
         if text is not None:
             rec = _reanchored(rec, text)
         at = by_id.get(rec["id"])
-        if at is not None:
-            if _newer(rec.get("created"), highlights[at].get("created")):
-                highlights[at] = rec
-                counts["updated"] += 1
+        if at is None:
+            fresh.append(rec)
+        elif _newer(rec.get("created"), highlights[at].get("created")):
+            highlights[at] = rec
+            counts["updated"] += 1
+    same: dict[str, str] = {}  # backup highlight id -> the library's highlight on its span
+    for rec in fresh:
+        if rec["id"] in by_id:  # the backup repeats an id
             continue
         twin = None
         if not rec.get("orphan"):
-            twin = next(
-                (
-                    h
-                    for h in highlights
-                    if not h.get("orphan") and (h["start"], h["end"]) == (rec["start"], rec["end"])
-                ),
-                None,
-            )
+            span = (rec["start"], rec["end"])
+            twins = [
+                h for h in highlights if not h.get("orphan") and (h["start"], h["end"]) == span
+            ]
+            # The lowest id, not the first in the list: the same one on every merge.
+            twin = min(twins, key=lambda h: h["id"], default=None)
         if twin is not None:
             same[rec["id"]] = twin["id"]
             tags = normalize_tags([*twin.get("tags", []), *rec.get("tags", [])])

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from store import Annotations, Library, StoreError
+from store.anchoring import selector
 from store.backup import (
     BACKUP_SCHEMA,
     BackupInvalid,
     BackupTooNew,
     LibraryNotEmpty,
+    _newer,
+    _reanchored,
     backup,
+    merge_annotations,
     restore,
 )
+from store.library import normalize_tags
+from store.models import Highlight, Note
 
 SEED = Path(__file__).resolve().parents[2] / "sample_articles" / "aliyev_white_house.txt"
 OTHER = Path(__file__).resolve().parents[2] / "sample_articles" / "GUM_news_nasa.txt"
@@ -429,3 +439,99 @@ def test_merge_of_a_damaged_backup_changes_nothing(tmp_path: Path) -> None:
     with pytest.raises(BackupInvalid, match="note #3"):
         restore(target, _edit_backup(path, damage), merge=True)
     assert _shard_bytes(target) == files
+
+
+# --- merge_annotations on generated annotations ----------------------------------
+
+TEXT = "The minister met the envoy in Baku. The envoy left for Ganja on Monday. "
+EDITED = "Breaking: " + TEXT.replace("Monday", "Tuesday") + "More later."
+STAMPS = st.sampled_from(["", "not a date", EARLIER, "2026-05-01T10:00:00Z", LATER])
+WORDS = [(m.start(), m.end()) for m in re.finditer(r"\w+(?: \w+)?", TEXT)]
+
+
+@st.composite
+def highlights(draw, ids: list[str]) -> list[dict]:
+    out = []
+    for hid in ids:
+        start, end = draw(st.sampled_from(WORDS))
+        anchor = selector(TEXT, start, end)
+        out.append(
+            Highlight(
+                id=hid,
+                start=start,
+                end=end,
+                exact=anchor.exact,
+                prefix=anchor.prefix,
+                suffix=anchor.suffix,
+                note=draw(st.sampled_from(["", "a", "b"])),
+                tags=draw(st.lists(st.sampled_from(["x", "y", "Z", "z"]), max_size=3)),
+                created=draw(STAMPS),
+                orphan=draw(st.booleans()),
+            ).to_dict()
+        )
+    return out
+
+
+@st.composite
+def annotation_docs(draw) -> dict:
+    hl_ids = draw(st.lists(st.sampled_from(["hl-1", "hl-2", "hl-3", "hl-4"]), unique=True))
+    note_ids = draw(st.lists(st.sampled_from(["n-1", "n-2", "n-3"]), unique=True))
+    notes = [
+        Note(
+            id=nid,
+            text=draw(st.sampled_from(["one", "two", "three"])),
+            created=draw(STAMPS),
+            updated=draw(STAMPS),
+            highlight_id=draw(st.sampled_from([None, "hl-1", "hl-2", "hl-3", "hl-4"])),
+        ).to_dict()
+        for nid in note_ids
+    ]
+    tags = draw(st.lists(st.sampled_from(["energy", "Energy", "baku", "2025"]), max_size=3))
+    return {"tags": normalize_tags(tags), "notes": notes, "highlights": draw(highlights(hl_ids))}
+
+
+def _as_annotations(doc: dict) -> Annotations:
+    return Annotations(
+        article_id="a",
+        tags=list(doc["tags"]),
+        notes=[Note.from_dict(n) for n in doc["notes"]],
+        highlights=[Highlight.from_dict(h) for h in doc["highlights"]],
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(annotation_docs(), annotation_docs(), st.sampled_from([None, EDITED]))
+def test_merge_annotations_is_an_idempotent_union(target: dict, theirs: dict, text) -> None:
+    incoming = _as_annotations(theirs)
+    once = copy.deepcopy(target)
+    counts = merge_annotations(once, incoming, text)
+    twice = copy.deepcopy(once)
+    assert merge_annotations(twice, incoming, text) == dict.fromkeys(counts, 0)
+    assert twice == once
+
+    for kind in ("notes", "highlights"):
+        ids = [r["id"] for r in once[kind]]
+        assert len(ids) == len(set(ids))
+        assert {r["id"] for r in target[kind]} <= set(ids)
+        assert len(ids) == len(target[kind]) + counts[kind]
+    assert {n["id"] for n in theirs["notes"]} <= {n["id"] for n in once["notes"]}
+    spans = {(h["start"], h["end"]) for h in once["highlights"] if not h["orphan"]}
+    for h in theirs["highlights"]:
+        # each of theirs is there by id, or merged into the one on the span it anchors to
+        mine = h if text is None else _reanchored(h, text)
+        assert h["id"] in {r["id"] for r in once["highlights"]} or (
+            not mine["orphan"] and (mine["start"], mine["end"]) in spans
+        )
+    assert once["tags"][: len(target["tags"])] == target["tags"]
+    assert once["tags"] == normalize_tags([*target["tags"], *theirs["tags"]])
+    # a version of ours is given up only for a strictly newer one of theirs
+    ours = {n["id"]: n for n in target["notes"]}
+    for note in once["notes"]:
+        if note["id"] in ours and note != ours[note["id"]]:
+            mine = ours[note["id"]]
+            assert _newer(note["updated"] or note["created"], mine["updated"] or mine["created"])
+    # every highlight re-anchored against the library's text, or an orphan
+    if text is not None:
+        for h in once["highlights"]:
+            if not h["orphan"] and h["id"] not in {r["id"] for r in target["highlights"]}:
+                assert text[h["start"] : h["end"]] == h["exact"]
