@@ -363,23 +363,42 @@ def find_quotes(text: str, blocks: list[Block], entities: list[Entity]) -> list[
         if not balanced and n < _MIN_UNBALANCED_WORDS:
             continue
         title = _is_title_case(words) or (n == 1 and words[0][0].isupper())
-        if title and n < _MIN_SPEECH_WORDS:
-            continue  # a title, a programme or a rating: “Morning Joe”, “Mostly False”
+        if title and n < _MIN_SPEECH_WORDS and not _said_after(text, verbs, s, e):
+            # a title, a programme or a rating: “Morning Joe”, “Mostly False”; but
+            # “Here comes Big Daddy,” she said
+            if balanced and quotes and _interrupted(text, verbs, quotes[-1], Quote(s, e, None)):
+                quotes[-1] = _joined(quotes[-1], e)  # “Here he is,” she said. “The Donald.”
+            continue
         speech = n >= _MIN_SPEECH_WORDS and not title
         attr = attributor.attribute(s, e, require_verb=not speech)
         if not speech and (n < _MIN_TERM_WORDS or attr is None or not attr.adjacent):
+            if balanced and quotes and _interrupted(text, verbs, quotes[-1], Quote(s, e, None)):
+                quotes[-1] = _joined(quotes[-1], e)  # “I would,” she said. “I would, Donald.”
             continue
         if attr is None:
             q = Quote(s, e, None, 0.0)
         else:
             q = Quote(s, e, attr.speaker, attr.confidence, attr.speaker_start, attr.speaker_end)
         if quotes and _interrupted(text, verbs, quotes[-1], q):
-            p = quotes[-1]
-            q = Quote(p.start, e, p.speaker, p.confidence, p.speaker_start, p.speaker_end)
-            quotes[-1] = q
+            quotes[-1] = _joined(quotes[-1], e)
         else:
             quotes.append(q)
     return quotes
+
+
+def _joined(p: Quote, end: int) -> Quote:
+    """The quote ``p`` extended to ``end`` with its speaker: one utterance split by its source."""
+    return Quote(p.start, end, p.speaker, p.confidence, p.speaker_start, p.speaker_end)
+
+
+def _said_after(text: str, verbs: VerbIndex, s: int, e: int) -> bool:
+    """Whether the quote ``text[s:e]`` ends a clause inside its marks and a reporting
+    verb follows within three words (“Here comes Big Daddy,” she said)."""
+    if text[e - 2 : e - 1] not in (",", "?", "!") or e - s < 4:
+        return False
+    after = text[e : e + 40]
+    vs = verbs.between(e, e + len(after))
+    return bool(vs) and len(text[e : vs[0].start].split()) <= 3 and "\n" not in text[e : vs[0].start]
 
 
 def _interrupted(text: str, verbs: VerbIndex, prev: Quote, q: Quote) -> bool:
@@ -394,8 +413,13 @@ def _interrupted(text: str, verbs: VerbIndex, prev: Quote, q: Quote) -> bool:
         return False
     # the first part ends a clause inside its marks (“A,” / “A.”) and the gap ends
     # one too (said, / said. / said:); "called it “x” and called for “y”" is two quotes
-    if text[prev.end - 2 : prev.end - 1] not in (",", ".", "?", "!", "…", "-", "—"):
+    first_end = text[prev.end - 2 : prev.end - 1]
+    if first_end not in (",", ".", "?", "!", "…", "-", "—"):
         return False
-    if not gap.rstrip().endswith((",", ".", ":")):
+    gap_end = gap.rstrip()[-1:]
+    if gap_end not in (",", ".", ":"):
         return False
-    return bool(verbs.between(prev.end, q.start))
+    if first_end in (".", "?", "!") and gap_end != ".":
+        return False  # “A.” To which she said, “B.”: the gap introduces the next quote
+    # one reporting verb: “A,” she said, adding later, “b.” is two quotations
+    return len(verbs.between(prev.end, q.start)) == 1

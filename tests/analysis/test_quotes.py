@@ -516,3 +516,34 @@ def test_any_unicode_gives_in_range_non_overlapping_spans(text: str) -> None:
 @given(st.lists(_ALPHABET, max_size=60).map("".join))
 def test_mark_heavy_text_gives_in_range_non_overlapping_spans(text: str) -> None:
     _check(text, find_quotes(text, paragraphs(text), people(text, "Jane Doe")))
+
+
+def test_a_second_reporting_verb_splits_an_interrupted_quote() -> None:
+    text = (
+        "“We certainly cannot afford to do this anymore,” Jane Doe said, adding later, "
+        "“the alliance is costing us a fortune every single year.”"
+    )
+    got = quotes(text, "Jane Doe")
+    assert [text[q.start : q.end][:12] for q in got] == ["“We certainl", "“the allianc"]
+    assert [q.speaker for q in got] == ["Jane Doe", "Jane Doe"]
+
+
+def test_an_attribution_opening_a_new_sentence_introduces_the_next_quote() -> None:
+    text = (
+        'Jane Doe told her: "Of course I believe in the devil. I was just kidding." '
+        'To which she said, "Thank God at least you still believe in the devil."'
+    )
+    assert len(quotes(text, "Jane Doe")) == 2
+
+
+def test_a_short_title_case_line_followed_by_its_speaker_is_speech() -> None:
+    text = "Anna Lee waited by the screen.\n\n“Here comes Big Daddy,” Anna Lee said, clapping."
+    got = quotes(text, "Anna Lee")
+    assert [text[q.start : q.end] for q in got] == ["“Here comes Big Daddy,”"]
+    assert got[0].speaker == "Anna Lee"
+
+
+def test_a_short_piece_after_the_attribution_continues_the_quote() -> None:
+    text = "“I would,” Anna Lee said to the screen. “I would, Donald.”"
+    got = quotes(text, "Anna Lee")
+    assert [(q.start, q.end, q.speaker) for q in got] == [(0, len(text), "Anna Lee")]
