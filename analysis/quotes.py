@@ -396,9 +396,11 @@ def _said_after(text: str, verbs: VerbIndex, s: int, e: int) -> bool:
     verb follows within three words (“Here comes Big Daddy,” she said)."""
     if text[e - 2 : e - 1] not in (",", "?", "!") or e - s < 4:
         return False
-    after = text[e : e + 40]
-    vs = verbs.between(e, e + len(after))
-    return bool(vs) and len(text[e : vs[0].start].split()) <= 3 and "\n" not in text[e : vs[0].start]
+    vs = verbs.between(e, min(len(text), e + 40))
+    if not vs:
+        return False
+    between = text[e : vs[0].start]
+    return len(between.split()) <= 3 and "\n" not in between
 
 
 def _interrupted(text: str, verbs: VerbIndex, prev: Quote, q: Quote) -> bool:
