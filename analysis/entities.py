@@ -127,6 +127,7 @@ _FIXTURE_BEFORE_RE = re.compile(
     r"[ \t]+$"
 )
 _POSSESSIVE = ("'s", "’s", "'", "’")
+_POSSESSIVE_GAP = frozenset(["'s ", "’s "])
 _WEEKDAYS = frozenset("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
 _MID_SENTENCE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz,")
 # A common noun in apposition before a name says what the name is: "carmaker
@@ -175,6 +176,8 @@ _EDGE_WORDS = frozenset(
 )
 # Prefixes that make no name on their own: "Co-founder", "Pan-democrat".
 _BOUND_PREFIXES = frozenset("Co Pan Pro Anti Ex Non Post Pre Neo Vice Self Multi Semi".split())
+_CUE_WORDS = gz.ORG_CUES | gz.PLACE_CUES | gz.MISC_CUES
+_STANCE_PREFIXES = frozenset("Pro Anti".split())
 _CAPS_LINE_MIN = 0.8
 _SIMPLE_WORD_RE = re.compile(r"[^\W_]+")
 
@@ -243,8 +246,16 @@ def _located(text: str, start: int, end: int) -> bool:
     )
 
 
-def _context_type(text: str, start: int, end: int) -> str | None:
+def _context_type(text: str, start: int, end: int, g: gz.Gazetteer) -> str | None:
     """The type the words around a mention give it, or None when they say nothing."""
+    if (
+        start >= 4
+        and text[start - 3 : start] in _POSSESSIVE_GAP
+        and text[start - 4].isupper()
+        and text.rfind(" ", start, end) > 0
+        and text[text.rfind(" ", start, end) + 1 : end] in g.surnames
+    ):
+        return "PERSON"  # "DAB's Starry Lee", "the Party's Jeremy Tam"
     if start >= 2 and text[start - 1] == " " and text[start - 2].islower():
         # The word before, found without a regex: this runs for most mentions.
         j = text.rfind(" ", max(0, start - 24), start - 1)
@@ -411,7 +422,7 @@ def _segments(
                 head = " ".join(p[2] for p in cur[:k])
                 if (
                     len(cur) - k >= 2
-                    and cur[k][2] in g.given
+                    and (cur[k][2] in g.given or (k == 2 and _name_like(cur[k:], g)))
                     and _any_gaz(head, g)
                     and not (k == 1 and head in g.given and head not in g.demonyms)
                     and cur[-1][2] not in gz.ORG_CUES
@@ -419,6 +430,21 @@ def _segments(
                     segs.append(_Seg(cur[0][0], cur[k - 1][1], head.split(), initial and not segs))
                     cur = cur[k:]
                     break
+        if (
+            len(cur) >= 4
+            and not person
+            and cur[-2][2] in g.given
+            and cur[-2][2] not in _CUE_WORDS
+            and cur[0][2] not in g.given
+            and _name_like(cur[-1:], g, surnames=True)
+            and all(p[2] not in gz.PERSON_TITLES for p in cur[:-2])
+            and any(p[2] in _CUE_WORDS or _any_gaz(p[2], g) or _is_acronym(p[2]) for p in cur[:-2])
+        ):
+            # "Islamic Relations Alia Salem", "University of Utah Amneh Jafari": a
+            # name that is not a person's (it has a cue, place or acronym; "Aung San
+            # Suu Kyi" has none), then a given name and a surname.
+            segs.append(_Seg(cur[0][0], cur[-3][1], [p[2] for p in cur[:-2]], initial and not segs))
+            cur = cur[-2:]
         if cur:
             seg = _Seg(cur[0][0], cur[-1][1], [p[2] for p in cur], initial and not segs)
             seg.person = person
@@ -557,7 +583,21 @@ def _segments(
             person_next = False
             i += 1
             continue
-        split = _split_hyphen(s, w, g, mid_words) if "-" in w else None
+        if "-" in w and w.split("-", 1)[0] in _STANCE_PREFIXES and _any_gaz(w.split("-", 1)[1], g):
+            # "Pro-Beijing", "Anti-American": a stance of its own, no part of a name.
+            flush(person_next)
+            person_next = False
+            cur = [(s, e, w)]
+            flush(False)
+            i += 1
+            continue
+        # Inside "X of Y" the hyphenated words belong to the name: "Council on
+        # American-Islamic Relations".
+        split = (
+            _split_hyphen(s, w, g, mid_words)
+            if "-" in w and not (cur and cur[-1][2] in _CONNECTOR_SET)
+            else None
+        )
         if split:
             flush(person_next)
             person_next = False
@@ -570,6 +610,19 @@ def _segments(
         i += 1
     flush(person_next)
     return segs
+
+
+def _name_like(words: list[tuple[int, int, str]], g: gz.Gazetteer, surnames: bool = False) -> bool:
+    """Whether words could be a person's name: no common, cue or connector words,
+    no places (unless ``surnames`` and the place is also a surname: "Salem")."""
+    return all(
+        not _is_common(w, g)
+        and w not in _CUE_WORDS
+        and w not in _CONNECTOR_SET
+        and not _is_acronym(w)
+        and (not _any_gaz(w, g) or (surnames and w in g.surnames))
+        for _s, _e, w in words
+    )
 
 
 def _common_tail(w: str, g: gz.Gazetteer) -> bool:
@@ -1104,7 +1157,7 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
                 t = "ORG"  # a town or county in a sports result is its team
                 teams.add(name)
             if strength < 3:
-                ct = _context_type(text, s + rs, s + rend)
+                ct = _context_type(text, s + rs, s + rend, g)
                 if ct is not None:
                     if ct == "ORG" and t == "PLACE" and name not in g.countries:
                         teams.add(name)  # "side Nice": the club in every mention

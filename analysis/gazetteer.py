@@ -43,14 +43,14 @@ PERSON_TITLES = frozenset(
     Foreign Defence Defense Interior Finance Economy Trade Health Justice Energy
     Striker Midfielder Defender Goalkeeper Manager Skipper Batsman Bowler Champion
     Assistant Acting Undersecretary Under-Secretary Secretary-General Major-General
-    Lieutenant-General Brigadier-General Brigadier CEO""".split()
+    Lieutenant-General Brigadier-General Brigadier CEO Administrator""".split()
 )
 # Titles that are also ordinary words: only a title when a name follows directly.
 WEAK_TITLES = frozenset(
     """Foreign Defence Defense Interior Finance Economy Trade Health Energy Chief Deputy
     General Major Father Justice Speaker Director Officer Manager Champion Striker
     Midfielder Defender Goalkeeper Skipper Batsman Bowler Analyst Saint Vice Prime
-    Assistant Acting""".split()
+    Assistant Acting Administrator""".split()
 )
 
 ORG_CUES = frozenset(

@@ -532,3 +532,36 @@ def test_shouted_function_words_and_single_letter_prefixes_are_not_names():
 def test_a_lettered_list_item_starts_a_sentence():
     text = doc("He had two choices: a) stay, or b) Refusing - despite every threat - to go.")
     assert "Refusing" not in {t for t, _ in spans(text)}
+
+
+def test_a_two_word_place_and_a_following_name_are_two_names():
+    s = spans(doc("According to the Envoy to the United States Hamdullah Mohib, it went well."))
+    assert ("United States", "PLACE") in s
+    assert ("Hamdullah Mohib", "PERSON") in s
+
+
+def test_an_organisation_and_a_following_person_are_two_names():
+    text = doc(
+        "The head of the Council on American-Islamic Relations Alia Salem spoke, "
+        "and so did the Refugee Council Enver Solomon. Aung San Suu Kyi stayed away."
+    )
+    s = spans(text)
+    assert ("Council on American-Islamic Relations", "ORG") in s
+    assert ("Alia Salem", "PERSON") in s
+    assert ("Refugee Council", "ORG") in s
+    assert ("Enver Solomon", "PERSON") in s
+    assert ("Aung San Suu Kyi", "PERSON") in s
+
+
+def test_a_stance_prefix_is_not_glued_to_the_next_name():
+    s = spans(doc("Later Pro-Beijing DAB's Starry Lee won, and the Anti-Defamation League spoke."))
+    assert ("Pro-Beijing", "MISC") in s
+    assert ("DAB", "ORG") in s
+    assert ("Starry Lee", "PERSON") in s
+    assert ("Anti-Defamation League", "ORG") in s
+
+
+def test_administrator_is_a_title():
+    s = spans(doc("The agency's plan was announced by NASA Administrator Charles Bolden."))
+    assert ("NASA", "ORG") in s
+    assert ("Charles Bolden", "PERSON") in s
