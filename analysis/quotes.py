@@ -41,6 +41,12 @@ _MAX_CARRY = 4
 _MIN_UNBALANCED_WORDS = 4
 _MIN_SPEECH_WORDS = 5
 _MIN_TERM_WORDS = 1
+# verbs that may stand right before a title without saying it: "told “Fox News”",
+# "read “The Art of the Deal”", "labeled “Mostly True”", "a plan called “Peace Now”"
+_NOT_SAYING = frozenset(
+    "tell tells told telling read reads label labels labeled labelled dubs dubbed brands"
+    " branded calls called calling".split()
+)
 # “A,” the minister of foreign affairs said on Tuesday, “b.”
 _MAX_GAP_WORDS = 12
 
@@ -363,7 +369,12 @@ def find_quotes(text: str, blocks: list[Block], entities: list[Entity]) -> list[
         if not balanced and n < _MIN_UNBALANCED_WORDS:
             continue
         title = _is_title_case(words) or (n == 1 and words[0][0].isupper())
-        if title and n < _MIN_SPEECH_WORDS and not _said_after(text, verbs, s, e):
+        if (
+            title
+            and n < _MIN_SPEECH_WORDS
+            and not _said_after(text, verbs, s, e)
+            and not _said_right_before(text, verbs, s)
+        ):
             # a title, a programme or a rating: “Morning Joe”, “Mostly False”; but
             # “Here comes Big Daddy,” she said
             if balanced and quotes and _interrupted(text, verbs, quotes[-1], Quote(s, e, None)):
@@ -389,6 +400,14 @@ def find_quotes(text: str, blocks: list[Block], entities: list[Entity]) -> list[
 def _joined(p: Quote, end: int) -> Quote:
     """The quote ``p`` extended to ``end`` with its speaker: one utterance split by its source."""
     return Quote(p.start, end, p.speaker, p.confidence, p.speaker_start, p.speaker_end)
+
+
+def _said_right_before(text: str, verbs: VerbIndex, s: int) -> bool:
+    """Whether a reporting verb leads straight into the quote at ``s`` (chanting “U-S-A!”)."""
+    vs = verbs.between(max(0, s - 25), s)
+    if not vs or vs[-1].word in _NOT_SAYING:
+        return False
+    return text[vs[-1].end : s].strip() in ("", ",", ":")
 
 
 def _said_after(text: str, verbs: VerbIndex, s: int, e: int) -> bool:

@@ -547,3 +547,10 @@ def test_a_short_piece_after_the_attribution_continues_the_quote() -> None:
     text = "“I would,” Anna Lee said to the screen. “I would, Donald.”"
     got = quotes(text, "Anna Lee")
     assert [(q.start, q.end, q.speaker) for q in got] == [(0, len(text), "Anna Lee")]
+
+
+def test_a_chant_right_after_its_verb_is_speech_but_a_label_is_not() -> None:
+    text = "Max Poe walked onto the stage, chanting “U-S-A! U-S-A!”"
+    assert spans(text, "Max Poe") == ["“U-S-A! U-S-A!”"]
+    text = "When the website examined the statement, it was labeled “Mostly True.”"
+    assert spans(text) == []
