@@ -1166,15 +1166,34 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
 
     # Pass 3: one type per surface form, short forms linked to full names.
     scores: dict[str, dict[str, int]] = {}
+    guessed: set[str] = set()  # names typed by no more than a guess
     for _s, _e, name, t, strength in mentions:
         per = scores.get(name)
         if per is None:
             per = scores[name] = {}
+            guessed.add(name)
         per[t] = per.get(t, 0) + strength * 2 + 1
+        if strength >= 2:
+            guessed.discard(name)
     best_type = {name: max(per, key=per.__getitem__) for name, per in scores.items()}
+    surnames_here = {
+        name.rsplit(" ", 1)[1] for name, t in best_type.items() if t == "PERSON" and " " in name
+    }
     surname_of: dict[str, dict[str, int]] = {}
     for name, t in best_type.items():
         if t == "PERSON" and " " in name:
+            first, _, last = name.partition(" ")
+            if (
+                name in guessed
+                and first in surnames_here
+                and first not in g.given
+                and " " not in last
+                and "-" not in last
+            ):
+                # "Warhol Polaroids" beside "Andy Warhol": a person's surname that
+                # modifies a thing, not a second person (nor "Polaroids" a surname).
+                best_type[name] = "MISC"
+                continue
             n = sum(scores[name].values())
             fulls = surname_of.setdefault(name.rsplit(" ", 1)[1], {})
             fulls[name] = fulls.get(name, 0) + n

@@ -565,3 +565,15 @@ def test_administrator_is_a_title():
     s = spans(doc("The agency's plan was announced by NASA Administrator Charles Bolden."))
     assert ("NASA", "ORG") in s
     assert ("Charles Bolden", "PERSON") in s
+
+
+def test_a_surname_modifying_a_thing_is_no_second_person():
+    text = doc(
+        "The Brandel Polaroids were given by Ansel Brandel. The Polaroids were shown. "
+        "Raymond Wong met Wong Kwok-hing."
+    )
+    found = {e.text: e.type for e in ents(text)}
+    assert found["Brandel Polaroids"] != "PERSON"
+    assert found.get("Polaroids") != "PERSON"
+    assert found["Ansel Brandel"] == "PERSON"
+    assert found["Wong Kwok-hing"] == "PERSON"
