@@ -161,16 +161,26 @@ class _Doc:
         self.end = end
         self.speaker = speaker
         self.tags = frozenset(tags)
-        self.words = frozenset(normalize(text).split())
+        self.words: frozenset[str] | None = frozenset(normalize(text).split())
+
+    def word_set(self) -> frozenset[str]:
+        """The passage's normalised words (a passage loaded from a saved index
+        finds them again only when it is removed)."""
+        words = self.words
+        if words is None:
+            words = self.words = frozenset(normalize(self.text).split())
+        return words
 
 
 class _ArticleState:
     """What one article put into the index, so it can be taken out again."""
 
-    __slots__ = ("record", "nodes", "forms", "mentions", "terms", "docs", "tags")
+    __slots__ = ("record", "resolved", "nodes", "forms", "mentions", "terms", "docs", "tags")
 
     def __init__(self, record: ArticleRecord) -> None:
         self.record = record
+        # (text, type, canonical or text) -> node, None when rejected
+        self.resolved: dict[tuple[str, str, str], int | None] = {}
         self.nodes: dict[int, int] = {}  # node -> mentions in this article
         self.forms: dict[tuple[int, str], int] = {}  # (node, spelling) -> mentions
         self.mentions: list[tuple[int, int, int, str]] = []
@@ -300,6 +310,16 @@ class SearchIndex:
         self._words = NgramIndex()
         self._speaker_docs: dict[str, set[int]] = {}
         self._taught = _Taught()
+        # Articles of a saved index not yet needed, in their saved form: turned
+        # into an _ArticleState by ``_state`` when an update or an entity page
+        # first touches them (searching never does).
+        self._packed: dict[str, bytes] = {}
+        self._unpack = None
+        self._source = None  # the library a saved index was loaded for
+        # The library's state of each article as it was read (text, title,
+        # annotations; see search_cache.article_keys), so that a saved index
+        # knows which articles to read again. An update forgets it.
+        self._keys: dict[str, str] = {}
 
     # ----------------------------------------------------------------- building
 
@@ -322,16 +342,61 @@ class SearchIndex:
         return index
 
     @classmethod
-    def build(cls, library) -> SearchIndex:
-        """Build the index of every article in a ``store.Library``."""
+    def build(cls, library, *, saved: bool = True) -> SearchIndex:
+        """The index of every article in a ``store.Library``.
+
+        With ``saved`` (the default) the index saved in the library's ``derived/``
+        folder is loaded when it is valid, only the articles changed since are
+        read again, and the result is saved back when anything changed (see
+        ``store.search_cache``); without, every article is read and nothing is
+        saved. Either way the index answers as one built from scratch."""
+        if saved:
+            from store import search_cache
+
+            return search_cache.load_or_build(library)
         records = [record_from_library(library, a.id) for a in library.articles()]
         return cls.from_records(records, library.taught())
+
+    def save(self, library) -> bool:
+        """Save the index in ``library``'s ``derived/`` folder for the next
+        ``build`` (after updates the application made, say). Returns False when
+        it could not be written; a failed save loses nothing."""
+        from store import search_cache
+
+        return search_cache.save_index(self, library)
+
+    def _state(self, article_id: str) -> _ArticleState | None:
+        """The indexed state of one article, unpacked if it was still in saved form."""
+        state = self._articles.get(article_id)
+        if state is None:
+            raw = self._packed.pop(article_id, None)
+            if raw is not None:
+                try:
+                    state = self._unpack(self, article_id, raw)
+                except ValueError:
+                    # Saved data that passed the file's checks but does not fit
+                    # the index: start again from the library it was loaded for.
+                    self._replace_with(SearchIndex.build(self._source, saved=False))
+                    return self._articles.get(article_id)
+                self._articles[article_id] = state
+        return state
+
+    def _replace_with(self, other: SearchIndex) -> None:
+        lock = self._lock
+        for name, value in vars(other).items():
+            setattr(self, name, value)
+        self._lock = lock
+
+    def _unpack_all(self) -> None:
+        for aid in list(self._packed):
+            self._state(aid)
 
     @_locked
     def add_record(self, record: ArticleRecord) -> None:
         """Index (or re-index) one article from its record."""
-        if record.id in self._articles:
+        if record.id in self._articles or record.id in self._packed:
             self.remove_article(record.id)
+        self._keys.pop(record.id, None)
         self._add(record)
 
     def update_article(self, library, article_id: str) -> None:
@@ -371,6 +436,7 @@ class SearchIndex:
                 affected.update(self._nodes[nid].articles)
         if reindex & old.rejected:
             # A name no longer rejected has no node yet: look for it in the records.
+            self._unpack_all()
             for aid, state in self._articles.items():
                 for text, _etype, canonical, *_ in state.record.entities:
                     full = normalize(canonical or text)
@@ -378,7 +444,7 @@ class SearchIndex:
                         affected.add(aid)
                         break
         for aid in affected:
-            self.add_record(self._articles[aid].record)
+            self.add_record(self._state(aid).record)
         self._invalidate()
 
     @staticmethod
@@ -394,7 +460,7 @@ class SearchIndex:
         # Each distinct (text, type, canonical) is resolved once per article.
         entities = record.entities
         keys = [(e[0], e[1], e[2] or e[0]) for e in entities]
-        resolved: dict[tuple[str, str, str], int | None] = {}
+        resolved = state.resolved
         nodes, forms = state.nodes, state.forms
         resolve = self._resolve
         for triple, count in Counter(keys).items():
@@ -479,9 +545,10 @@ class SearchIndex:
     @_locked
     def remove_article(self, article_id: str) -> None:
         """Take one article out of the index (nothing happens if it is not there)."""
-        state = self._articles.pop(article_id, None)
-        if state is None:
+        self._keys.pop(article_id, None)
+        if self._state(article_id) is None:
             return
+        state = self._articles.pop(article_id)
         self._titles.pop(article_id, None)
         for term, nid in state.terms:
             self._unref_term(term, nid)
@@ -651,7 +718,7 @@ class SearchIndex:
 
     def _drop_doc(self, did: int) -> None:
         doc = self._docs.pop(did)
-        for word in doc.words:
+        for word in doc.word_set():
             docs = self._word_docs[word]
             docs.discard(did)
             if not docs:
@@ -962,7 +1029,7 @@ class SearchIndex:
         rep, display, aliases, refs = self._describe(nodes)
         mentions = []
         for aid in (r.id for r in refs):
-            for node_id, start, end, text in self._articles[aid].mentions:
+            for node_id, start, end, text in self._state(aid).mentions:
                 if node_id in nodes:
                     mentions.append(Mention(aid, start, end, text))
         mentions.sort(key=lambda m: (self._titles.get(m.article_id, ""), m.article_id, m.start))
@@ -1059,7 +1126,7 @@ class SearchIndex:
     def stats(self) -> dict[str, int]:
         """Sizes: articles, names, entities (nodes), passages."""
         return {
-            "articles": len(self._articles),
+            "articles": len(self._articles) + len(self._packed),
             "names": len(self._terms),
             "entities": len(self._nodes),
             "passages": len(self._docs),
