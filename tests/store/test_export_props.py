@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, example, given, settings
@@ -132,3 +133,86 @@ def test_logseq_notes_stay_inside_their_blocks(notes: list[str], tags: list[str]
             assert line == "" or line.startswith("\t  "), line
             got[-1].append(line[3:])
     assert ["\n".join(unescape_line(x, "logseq") for x in g) for g in got] == expected
+
+
+# --- an export folder over a library's life: renames, deletions, edits ----------
+
+
+class _Articles:
+    """A library as an export sees it (look-up, contents, the list), in memory."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Article] = {}
+
+    def get(self, article_id: str) -> Article:
+        return self.items[article_id]
+
+    def read_all(self, article_id: str):
+        article = self.items[article_id]
+        return article, TEXT, Annotations(article_id=article_id), None
+
+    def articles(self) -> list[Article]:
+        return list(self.items.values())
+
+
+IDS = ["a1b2c3d4e5", "f6a7b8c9d0", "0e1f2a3b4c"]
+TITLES = ["Talks in Baku", "Talks in Baku end", "A library in Ganja", "Ganja", "Μια ιστορία"]
+STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("title"), st.sampled_from(IDS), st.sampled_from(TITLES)),
+        st.tuples(st.just("delete"), st.sampled_from(IDS), st.none()),
+        st.tuples(st.just("edit"), st.sampled_from(IDS), st.none()),
+        st.tuples(st.just("own"), st.integers(0, 2), st.none()),
+        st.tuples(
+            st.just("export"), st.sets(st.sampled_from(IDS)), st.sampled_from(export.PROFILES)
+        ),
+    ),
+    max_size=14,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=STEPS)
+def test_an_export_folder_only_ever_loses_margins_own_stale_files(tmp_path_factory, steps) -> None:
+    out = tmp_path_factory.mktemp("out")
+    library = _Articles()
+    for n, article_id in enumerate(IDS):
+        library.items[article_id] = Article(article_id, TITLES[n], "-", "0", "2025-01-01")
+    mine: dict[Path, bytes] = {}  # files the user made or edited, as they left them
+    written: dict[Path, str] = {}  # files margin wrote and nobody touched since -> article id
+    for op, arg, extra in steps:
+        if op == "title" and arg in library.items:
+            library.items[arg].title = extra
+        elif op == "delete":
+            library.items.pop(arg, None)
+        elif op == "edit":
+            for path in [p for p, aid in written.items() if aid == arg and p.exists()]:
+                path.write_bytes(path.read_bytes() + b"\nmy own line\n")
+                mine[path] = path.read_bytes()
+                del written[path]
+        elif op == "own":
+            path = out / f"zz-my-notes-{arg}.md"
+            path.write_text(f"mine {arg}\n", encoding="utf-8")
+            mine[path] = path.read_bytes()
+            written.pop(path, None)
+        elif op == "export":
+            selection = [i for i in IDS if i in arg and i in library.items]
+            result = export.export_folder(library, selection, extra, out)
+            assert not set(result.removed) & set(mine)
+            assert set(result.kept) <= set(mine)
+            for path in result.paths:  # an export target is rewritten, as designed
+                mine.pop(path, None)
+            for path in result.removed:
+                written.pop(path)
+            written.update({p: i for p, i in zip(result.paths, selection, strict=True)})
+            alive_elsewhere = {
+                p for p, i in written.items() if i in library.items and i not in selection
+            }
+            on_disk = {p for p in out.iterdir() if p.suffix == ".md"}
+            assert on_disk == set(result.paths) | set(mine) | alive_elsewhere
+            # what is left of margin's own is current or belongs to an unselected article
+            assert set(written) == set(result.paths) | alive_elsewhere
+        for path, data in mine.items():
+            assert path.read_bytes() == data
