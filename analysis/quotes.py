@@ -338,12 +338,20 @@ def _content_words(text: str, start: int, end: int) -> list[str]:
 
 
 def _is_title_case(words: list[str]) -> bool:
-    alpha = [w for w in words if w[0].isalpha()]
-    if len(alpha) < 2:
-        return False
-    caps = len([w for w in alpha if w[0].isupper()])
-    # "The Art of the Deal": small function words stay lowercase in titles
-    return caps >= 2 and caps >= 0.7 * len([w for w in alpha if len(w) > 3 or w[0].isupper()])
+    # one pass: this runs for every quote. "The Art of the Deal": small function
+    # words stay lowercase in titles, so only capitalised or longer words count
+    alpha = caps = counted = 0
+    for w in words:
+        c = w[0]
+        if not c.isalpha():
+            continue
+        alpha += 1
+        if c.isupper():
+            caps += 1
+            counted += 1
+        elif len(w) > 3:
+            counted += 1
+    return alpha >= 2 and caps >= 2 and caps >= 0.7 * counted
 
 
 def find_quotes(text: str, blocks: list[Block], entities: list[Entity]) -> list[Quote]:

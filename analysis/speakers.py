@@ -108,7 +108,12 @@ _VERB_RX = re.compile(
 )
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 # a verb form right after one of these is a noun: "the answers", "his remarks", "a call"
-_NOUN_BEFORE = re.compile(r"(?<![a-z])(?:the|a|an|his|her|their|its|our|my|your|these|those) $")
+# (the endings of the lower-cased text before it, for one C-level str.endswith)
+_NOUN_BEFORE = tuple(
+    f"{p}{d} "
+    for d in "the a an his her their its our my your these those".split()
+    for p in " \n\t(“‘\"'—–-"
+)
 
 
 class Verb(NamedTuple):
@@ -205,7 +210,9 @@ class VerbIndex:
                 w = m.group().lower()
                 v = None
                 if w in _VERB_FORMS:
-                    if _NOUN_BEFORE.search(text[max(0, m.start() - 7) : m.start()].lower()):
+                    if (" " + text[max(0, m.start() - 7) : m.start()].lower()).endswith(
+                        _NOUN_BEFORE
+                    ):
                         continue  # a noun after a determiner: "the answers", "his remarks"
                     v = Verb(m.start(), m.end(), w)
                 elif w in _VERB_PAIRS:
@@ -223,7 +230,7 @@ class VerbIndex:
                 w = m.group()[1:]
                 if " " in w or not w.isalpha():
                     w = w.split()[0]
-                if low[s] == " " and _NOUN_BEFORE.search(low, max(0, s - 6), s + 1):
+                if low[s] == " " and low.endswith(_NOUN_BEFORE, 0, s + 1):
                     continue  # a noun after a determiner: "the answers", "his remarks"
                 verbs.append(Verb(s, m.end() - 1, w))
         got = ([v.start for v in verbs], verbs, [self._capital_before(v.start) for v in verbs])
@@ -334,9 +341,14 @@ _ATTRIBUTION_TAIL = re.compile(
 _SPEAKER_RANK = {"PERSON": 0, "ORG": 1, "PLACE": 2}
 _RELATIVE = re.compile(r",\s+(?:who|which|whose|whom)\b[^,]*(?:,|$)")
 _DASHED = re.compile(r"\s(?:--?|[—–])\s[^\n—–]{1,160}?\s(?:--?|[—–])\s")
-_PARTY = re.compile(
-    r"(?:Republican|Democrat|Democratic|Libertarian|Conservative|Liberal|Labour|Tory|Tories"
-    r"|Green|Independent|Socialist|Communist|GOP)s?"
+# party labels a recogniser may take for a person ("Republican"), looked up per entity
+_PARTY = frozenset(
+    w + s
+    for w in (
+        "Republican Democrat Democratic Libertarian Conservative Liberal Labour Tory Tories"
+        " Green Independent Socialist Communist GOP"
+    ).split()
+    for s in ("", "s")
 )
 _NUMBER_WORDS = re.compile(
     r"(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty"
@@ -535,6 +547,7 @@ class Attributor:
         self.role_hits: dict[str, list[tuple[int, int]]] = {}
         self.namelike: dict[str, bool] = {}
         self.prepositional: dict[int, bool] = {}
+        self.name_ok: dict[tuple[int, int], bool] = {}
 
     # -- positions -------------------------------------------------------
 
@@ -616,7 +629,7 @@ class Attributor:
         mentions = self.mentions
         salient, salient_pos = self.salient, self.salient_pos
         nsa, nps = len(sa), len(ps)
-        for e in [e for e in self.ents if e.type == "PERSON" and not _PARTY.fullmatch(e.text)]:
+        for e in [e for e in self.ents if e.type == "PERSON" and e.text not in _PARTY]:
             if e.canonical in mentions:
                 mentions[e.canonical].append(e)
             else:
@@ -695,7 +708,7 @@ class Attributor:
 
     @staticmethod
     def _namelike(s: str) -> bool:
-        if _NUMBER_WORDS.fullmatch(s) or _PARTY.fullmatch(s):
+        if s in _PARTY or _NUMBER_WORDS.fullmatch(s):
             return False  # "Twenty-two years ago", "Republican": a recogniser's slip
         return any(
             w.rstrip(".") not in _NAME_STOP and not _ROLE_WORD.fullmatch(w) for w in s.split()
@@ -782,6 +795,36 @@ class Attributor:
             self.prepositional[pos] = found
         return found
 
+    def _name_ok(self, m: re.Match[str]) -> bool:
+        """Whether a run of capitalised words can be a speaker's name."""
+        text = self.text
+        words = [w for w in m.group().split() if w.rstrip(".") not in _NAME_STOP]
+        if not words or self._possessive(m.end()) or words[-1].endswith(("’s", "'s")):
+            return False
+        if len(words) == 1 and len(words[0].rstrip(".")) < 2:
+            return False  # an initial or a piece of an abbreviation: "U." of "U.N."
+        if (len(words) >= 3 and len([w for w in words if w.isupper()]) >= 3) or (
+            self._other_entity(m.start(), m.end())
+        ):
+            return False  # a shouted headline, or a place the recogniser already typed
+        if _ROLE_WORD.fullmatch(words[-1]) and not _HONORIFIC.match(m.group()):
+            return False  # "the Minister", but "Mr. King" is a name
+        role = _ROLE_AFTER.match(text, m.end())
+        if role is not None and _NAME_NEXT.match(text, role.end()):
+            return False  # "Clinton campaign manager Robby Mook": Clinton modifies the role
+        head = text[max(0, m.start() - 30) : m.start()]
+        if _THE_END.search(head):
+            return False  # "the Security Council" names an institution
+        if (
+            len(words) == 1
+            and words[0].lower() not in self.by_last
+            and not _HONORIFIC.match(m.group())
+        ):
+            # one capitalised word opening a sentence is usually not a name
+            if not head.strip() or head.rstrip()[-1:] in '.!?"”\n':
+                return False
+        return True
+
     def _subject(
         self, a: int, b: int, verb: int, leftmost: bool = False, whole: bool = False
     ) -> tuple[_Mention | None, float]:
@@ -806,35 +849,17 @@ class Attributor:
         if _ROLE_WORD.search(text, a, b):
             for m in _DESCRIPTION.finditer(text, a, b):
                 cands.append((m.start(), m.end(), "role", m))
+        name_ok = self.name_ok
         for m in _NAME.finditer(text, a, b):
             if m.start() < taken[1] and taken[0] < m.end():
                 continue
-            words = [w for w in m.group().split() if w.rstrip(".") not in _NAME_STOP]
-            if not words or self._possessive(m.end()) or words[-1].endswith(("’s", "'s")):
-                continue
-            if len(words) == 1 and len(words[0].rstrip(".")) < 2:
-                continue  # an initial or a piece of an abbreviation: "U." of "U.N."
-            if (len(words) >= 3 and len([w for w in words if w.isupper()]) >= 3) or (
-                self._other_entity(m.start(), m.end())
-            ):
-                continue  # a shouted headline, or a place the recogniser already typed
-            if _ROLE_WORD.fullmatch(words[-1]) and not _HONORIFIC.match(m.group()):
-                continue  # "the Minister", but "Mr. King" is a name
-            role = _ROLE_AFTER.match(text, m.end())
-            if role is not None and _NAME_NEXT.match(text, role.end()):
-                continue  # "Clinton campaign manager Robby Mook": Clinton modifies the role
-            head = text[max(0, m.start() - 30) : m.start()]
-            if _THE_END.search(head):
-                continue  # "the Security Council" names an institution
-            if (
-                len(words) == 1
-                and words[0].lower() not in self.by_last
-                and not _HONORIFIC.match(m.group())
-            ):
-                # one capitalised word opening a sentence is usually not a name
-                if not head.strip() or head.rstrip()[-1:] in '.!?"”\n':
-                    continue
-            cands.append((m.start(), m.end(), "name", m))
+            # the same capitalised run is looked at from several windows of one quote
+            key = (m.start(), m.end())
+            ok = name_ok.get(key)
+            if ok is None:
+                ok = name_ok[key] = self._name_ok(m)
+            if ok:
+                cands.append((m.start(), m.end(), "name", m))
         # not the speaker: the object of a preposition ("told Fox News", "a letter from
         # his doctor"), words inside a quotation, a relative clause ("X, which represents
         # New York City educators, said")

@@ -54,6 +54,9 @@ def speaker_of(text: str, quote: str, **kinds: str) -> str | None:
 def test_verb_forms_after_a_determiner_are_nouns() -> None:
     text = "The answers to his remarks were slow. Jane said it."
     assert [text[v.start : v.end] for v in reporting_verbs(text)] == ["said"]
+    # a text with a character whose lower case is longer takes the word-by-word path
+    text = "İzmir: the answers to his remarks were slow. Jane said it."
+    assert [text[v.start : v.end] for v in reporting_verbs(text)] == ["said"]
 
 
 def test_an_infinitive_does_not_replace_the_finite_verb() -> None:
