@@ -774,7 +774,10 @@ class SearchIndex:
         if cached is not None:
             return cached
         all_nodes = [self._nodes[n] for n in nodes]
-        rep = max(all_nodes, key=lambda n: (n.mentions, len(n.words), -n.id))
+        # Ties go by name, not by node id: ids follow the order articles were
+        # indexed in, which a saved index brought up to date does not share
+        # with a fresh build.
+        rep = min(all_nodes, key=lambda n: (-n.mentions, -len(n.words), n.key, n.type))
         forms: Counter[str] = Counter()
         articles: Counter[str] = Counter()
         for node in all_nodes:
@@ -867,11 +870,14 @@ class SearchIndex:
             pool = [n for n in self._nodes.values() if n.type in types]
             if allowed is not None:
                 pool = [n for n in pool if not allowed.isdisjoint(n.articles)]
-            pool.sort(key=lambda n: -n.mentions)
+            pool.sort(key=lambda n: (-n.mentions, n.key, n.type))
             scored = {n.id: 100.0 for n in pool[: limit * 4]}
         else:
             return []
-        order = sorted(scored, key=lambda n: (-scored[n], -self._nodes[n].mentions, n))
+        by_id = self._nodes
+        order = sorted(
+            scored, key=lambda n: (-scored[n], -by_id[n].mentions, by_id[n].key, by_id[n].type)
+        )
         hits: list[Hit] = []
         done: set[int] = set()
         for nid in order:
@@ -946,7 +952,9 @@ class SearchIndex:
         # Any name of the person's alias cluster: "speaker:Nikol Pashinyan" finds
         # a quote attributed to "Pashinyan".
         scored = self._score_names(text)
-        for nid in sorted(scored, key=scored.__getitem__, reverse=True)[:5]:
+        by_id = self._nodes
+        best = sorted(scored, key=lambda n: (-scored[n], by_id[n].key, by_id[n].type))
+        for nid in best[:5]:
             if scored[nid] >= 85 and self._nodes[nid].type == "PERSON":
                 for member in self._cluster(nid):
                     docs |= self._speaker_docs.get(self._nodes[member].key, set())
@@ -991,7 +999,13 @@ class SearchIndex:
         ranked = heapq.nsmallest(
             limit,
             (did for did in scored if keep(self._docs[did])),
-            key=lambda d: (-scored[d], self._titles.get(self._docs[d].article_id, ""), d),
+            # Within one article, passage ids keep the order of the passages.
+            key=lambda d: (
+                -scored[d],
+                self._titles.get(self._docs[d].article_id, ""),
+                self._docs[d].article_id,
+                d,
+            ),
         )
         return [self._doc_hit(did, scored[did]) for did in ranked]
 
@@ -1078,9 +1092,17 @@ class SearchIndex:
         )
 
     def _doc_list(self, dids: Iterable[int]) -> list[Hit]:
-        out = [self._doc_hit(did, 100.0) for did in dids]
-        out.sort(key=lambda h: (h.articles[0].title, h.article_id or "", h.start or 0))
-        return out
+        docs, titles = self._docs, self._titles
+        ordered = sorted(
+            dids,
+            key=lambda d: (
+                titles.get(docs[d].article_id, ""),
+                docs[d].article_id,
+                docs[d].start or 0,
+                d,  # the order of the article's passages
+            ),
+        )
+        return [self._doc_hit(did, 100.0) for did in ordered]
 
     def merge(self, library, key_a: str, key_b: str) -> str:
         """Teach the library that clusters ``key_a`` and ``key_b`` are one entity (it

@@ -1,0 +1,404 @@
+"""The saved search index: a loaded index answers as a fresh build does, only
+changed articles are read again, and a damaged, foreign or newer file is
+rebuilt without an error."""
+
+from __future__ import annotations
+
+import json
+import threading
+import zlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from store import Library, search_cache
+from store.search import ArticleRecord, SearchIndex
+
+ARTICLES = [
+    (
+        "Aliyev receives Pashinyan",
+        "President Ilham Aliyev received Prime Minister Nikol Pashinyan in Baku on Monday. "
+        "“The Zangezur corridor will open,” Aliyev said. Pashinyan answered that "
+        "Armenia wants peace. The European Union welcomed the talks.\n",
+    ),
+    (
+        "Armenia and the corridor",
+        "Nikol Pashinian told the parliament in Yerevan that the Zangazur route stays "
+        "closed. “We will not accept this,” Pashinian said. Ilham Aliev did not comment.\n",
+    ),
+    (
+        "Gas exports grow",
+        "Zaur Mammadov of the Baku Political Scientists Club said exports to Italy grew. "
+        "“Energy security is our priority,” Mammadov noted. The State Oil Company of "
+        "Azerbaijan agreed.\n",
+    ),
+    (
+        "Washington visit",
+        "Donald Trump met Ilham Aliyev at the White House. Trump praised the peace "
+        "talks, and Senator Jason Chaffetz asked about the corridor in Washington.\n",
+    ),
+]
+QUERIES = [
+    "Aliev",
+    "Ilham Aliyev",
+    "Pashinyan",
+    "Zangazur",
+    "Mammadov",
+    "Trmp",
+    "corridor",
+    "peace",
+    "lachin",
+    "tag:energy",
+    "type:PERSON",
+    "speaker:Aliyev",
+    "baku club",
+]
+
+
+def answers(index: SearchIndex, queries: list[str] = QUERIES) -> list:
+    """Everything the index answers to ``queries``, entity pages included."""
+    out = []
+    for query in queries:
+        hits = index.search(query, limit=50)
+        out.append([h.to_json() for h in hits])
+        for hit in hits:
+            if hit.kind == "entity":
+                page = index.entity_page(hit.key)
+                out.append(
+                    [
+                        page.key,
+                        page.name,
+                        page.aliases,
+                        [(a.id, a.count) for a in page.articles],
+                        [(m.article_id, m.start, m.end, m.text) for m in page.mentions],
+                        [h.to_json() for h in page.quotes + page.notes],
+                    ]
+                )
+    out.append(index.stats())
+    return out
+
+
+@pytest.fixture
+def library(tmp_path) -> Library:
+    lib = Library(tmp_path / "lib")
+    for i, (title, text) in enumerate(ARTICLES):
+        lib.add_article(text, title=title, source=f"test:{i}")
+    return lib
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """The ids of the articles a build reads from the library."""
+    seen: list[str] = []
+    real = search_cache.record_from_library
+
+    def counted(library, article_id):
+        seen.append(article_id)
+        return real(library, article_id)
+
+    monkeypatch.setattr(search_cache, "record_from_library", counted)
+    return seen
+
+
+def ids(library: Library) -> list[str]:
+    """The ids of ARTICLES, in that order."""
+    by_title = {a.title: a.id for a in library.articles()}
+    return [by_title[title] for title, _ in ARTICLES]
+
+
+# --------------------------------------------------------------------------- library
+
+
+def test_first_build_saves_and_the_next_reads_no_article(library: Library, reads) -> None:
+    path = search_cache.index_path(library)
+    assert not path.exists()
+    first = SearchIndex.build(library)
+    assert path.exists() and len(reads) == len(ARTICLES)
+    reads.clear()
+    loaded = SearchIndex.build(library)
+    assert reads == []
+    assert loaded._packed  # articles stay in saved form until needed
+    assert answers(loaded) == answers(first) == answers(SearchIndex.build(library, saved=False))
+
+
+def test_after_edits_only_changed_articles_are_read_and_results_match(
+    library: Library, reads
+) -> None:
+    SearchIndex.build(library)
+    a, b, c, d = ids(library)
+    library.add_note(a, "Ask about the Lachin corridor next time")
+    library.add_tags(b, ["energy", "caucasus"])
+    text = library.text(c)
+    start = text.index("Energy security")
+    library.add_highlight(c, start, start + len("Energy security"), note="key claim", tags=["gas"])
+    library.delete_article(d)
+    new, _ = library.add_article(
+        "Heydar Aliyev founded the party. Nikol Pashinyan spoke in Brussels.\n",
+        title="History",
+        source="test:new",
+    )
+    reads.clear()
+    loaded = SearchIndex.build(library)
+    assert sorted(reads) == sorted([a, b, c, new.id])
+    assert answers(loaded) == answers(SearchIndex.build(library, saved=False))
+    assert [h.article_id for h in loaded.search("lachin") if h.kind == "note"] == [a]
+
+
+def test_a_retitled_article_is_read_again(library: Library, reads) -> None:
+    SearchIndex.build(library)
+    first = ids(library)[0]
+    title, text = ARTICLES[0]
+    library.add_article(text + "More later.\n", title=title + " (updated)", source="test:0")
+    reads.clear()
+    loaded = SearchIndex.build(library)
+    assert reads == [first]
+    assert answers(loaded) == answers(SearchIndex.build(library, saved=False))
+    assert loaded.search(title + " updated", scope="all")[0].text == title + " (updated)"
+
+
+def test_few_changes_are_not_saved_until_enough_accumulate(library: Library, reads) -> None:
+    path = search_cache.index_path(library)
+    SearchIndex.build(library)
+    saved = path.read_bytes()
+    library.add_note(ids(library)[0], "first thought")
+    SearchIndex.build(library)
+    assert path.read_bytes() == saved  # one changed article: read again, not saved
+    reads.clear()
+    SearchIndex.build(library)
+    assert len(reads) == 1
+    for i in range(search_cache.SAVE_AFTER):
+        library.add_article(f"Article {i} about Ilham Aliyev.\n", title=f"t{i}", source=f"s{i}")
+    SearchIndex.build(library)
+    assert path.read_bytes() != saved
+    reads.clear()
+    loaded = SearchIndex.build(library)
+    assert reads == []
+    assert answers(loaded) == answers(SearchIndex.build(library, saved=False))
+
+
+def test_taught_entities_change_make_a_fresh_build(library: Library, reads) -> None:
+    SearchIndex.build(library)
+    library.teach("reject", "Zaur Mammadov")
+    reads.clear()
+    loaded = SearchIndex.build(library)
+    assert len(reads) == len(ARTICLES)
+    assert answers(loaded) == answers(SearchIndex.build(library, saved=False))
+    assert not [h for h in loaded.search("Zaur Mammadov", scope="entities") if h.kind == "entity"]
+
+
+def test_updates_on_a_loaded_index_match_the_same_updates_in_memory(library: Library) -> None:
+    SearchIndex.build(library)
+    loaded = SearchIndex.build(library)
+    memory = SearchIndex.build(library, saved=False)
+    assert answers(loaded) == answers(memory)
+    a, b, *_ = ids(library)
+    library.add_note(b, "Pashinian again")
+    library.delete_article(a)
+    for index in (loaded, memory):
+        index.update_article(library, b)
+        index.update_article(library, a)
+    assert answers(loaded) == answers(memory) == answers(SearchIndex.build(library, saved=False))
+    library.teach("merge", "Donald Trump", canonical="Ilham Aliyev")
+    for index in (loaded, memory):
+        index.update_taught(library.taught())
+    assert answers(loaded) == answers(memory)
+
+
+def test_save_after_updates_then_load_reads_the_updated_articles(library: Library, reads) -> None:
+    index = SearchIndex.build(library)
+    a = ids(library)[0]
+    library.add_tags(a, ["energy"])
+    index.update_article(library, a)
+    assert index.save(library)
+    reads.clear()
+    loaded = SearchIndex.build(library)
+    # The application's updates are not tied to a library state: read again.
+    assert reads == [a]
+    assert answers(loaded) == answers(SearchIndex.build(library, saved=False))
+
+
+def test_search_code_change_rebuilds(library: Library, reads, monkeypatch) -> None:
+    SearchIndex.build(library)
+    monkeypatch.setattr(search_cache, "search_code", lambda: "another version")
+    reads.clear()
+    SearchIndex.build(library)
+    assert len(reads) == len(ARTICLES)
+
+
+# --------------------------------------------------------------------------- damage
+
+
+def _rewrite(path, fn) -> None:
+    path.write_bytes(fn(path.read_bytes()))
+
+
+def _reheader(raw: bytes, **changes) -> bytes:
+    head, _, body = raw.partition(b"\n")
+    header = json.loads(head)
+    header.update(changes)
+    return json.dumps(header).encode() + b"\n" + body
+
+
+DAMAGE = {
+    "empty": lambda raw: b"",
+    "truncated": lambda raw: raw[: len(raw) // 2],
+    "flipped byte": lambda raw: raw[:-20] + bytes([raw[-20] ^ 0x01]) + raw[-19:],
+    "not json": lambda raw: b"\x00\xff garbage \n" * 50,
+    "foreign json": lambda raw: b'{"hello": "world"}\n[1, 2, 3]\n',
+    "json list header": lambda raw: b"[1]\n" + raw.partition(b"\n")[2],
+    "newer format": lambda raw: _reheader(raw, format=search_cache.FORMAT + 1),
+    "other analysis": lambda raw: _reheader(raw, analysis="0" * 64),
+    "bad utf-8": lambda raw: raw.replace(b"Aliyev", b"Ali\xffev"),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_damaged_or_foreign_file_is_rebuilt_without_error(library: Library, damage) -> None:
+    expected = answers(SearchIndex.build(library))
+    path = search_cache.index_path(library)
+    _rewrite(path, DAMAGE[damage])
+    assert answers(SearchIndex.build(library)) == expected
+    # ... and replaced by a whole one.
+    assert search_cache.decode(path.read_bytes(), _header(library), library.taught())
+
+
+def _header(library: Library) -> dict:
+    from store.search import _Taught
+
+    return search_cache._header(_Taught(library.taught()).signature)
+
+
+def test_consistent_checksum_but_inconsistent_content_is_rebuilt(library: Library) -> None:
+    expected = answers(SearchIndex.build(library))
+    path = search_cache.index_path(library)
+
+    def forge(raw: bytes, line_no: int, fn) -> bytes:
+        head, _, body = raw.partition(b"\n")
+        lines = body.split(b"\n")
+        lines[line_no] = fn(lines[line_no])
+        body = b"\n".join(lines)
+        header = json.loads(head)
+        header.update(size=len(body), crc32=zlib.crc32(body))
+        return json.dumps(header).encode() + b"\n" + body
+
+    # A node that no table knows, in the shared tables: refused when loading.
+    def unknown_node(line: bytes) -> bytes:
+        tables = json.loads(line)
+        tables["terms"][0][2] = [10**9, 1]
+        return json.dumps(tables).encode()
+
+    _rewrite(path, lambda raw: forge(raw, 0, unknown_node))
+    assert search_cache.decode(path.read_bytes(), _header(library), library.taught()) is None
+    assert answers(SearchIndex.build(library)) == expected
+
+    # An article's part that does not fit: found only when it is unpacked, and
+    # then the index starts again from the library.
+    _rewrite(path, lambda raw: forge(raw, 1, lambda line: b'["x"]'))
+    loaded = SearchIndex.build(library)
+    assert loaded._packed
+    for aid in ids(library):
+        loaded.update_article(library, aid)
+    assert answers(loaded) == expected
+
+
+def test_concurrent_saves_leave_one_whole_file(library: Library) -> None:
+    index = SearchIndex.build(library)
+    other = SearchIndex.build(library, saved=False)
+    other.add_record(ArticleRecord("zz", "Another title", tags=["x"]))
+    path = search_cache.index_path(library)
+    header = _header(library)
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            if search_cache.decode(path.read_bytes(), header, library.taught()) is None:
+                failures.append("torn")
+
+    def writer(ix: SearchIndex) -> None:
+        for _ in range(15):
+            assert ix.save(library)
+
+    threads = [threading.Thread(target=writer, args=(ix,)) for ix in (index, other, index)]
+    watcher = threading.Thread(target=reader)
+    watcher.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stop.set()
+    watcher.join()
+    assert failures == []
+    final = search_cache.decode(path.read_bytes(), header, library.taught())
+    assert final is not None and final.stats()["articles"] in (len(ARTICLES), len(ARTICLES) + 1)
+    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+# --------------------------------------------------------------------------- codec
+
+
+names = st.sampled_from(
+    ["Ilham Aliyev", "Aliyev", "Ilham Aliev", "Nikol Pashinyan", "Pashinyan", "Zangezur",
+     "Zangazur", "Baku Club", "Heydar Aliyev", "Zaur Mammadov", "Əliyev", "Donald Trump"]
+)  # fmt: skip
+passages = st.text(alphabet="abc Aliyev“”é\n", max_size=30)
+
+
+@st.composite
+def records(draw, prefix: str = "a") -> list[ArticleRecord]:
+    out = []
+    for i in range(draw(st.integers(1, 5))):
+        entities = []
+        for j, name in enumerate(draw(st.lists(names, max_size=6))):
+            etype = draw(st.sampled_from(["PERSON", "PERSON", "PLACE", "MISC"]))
+            canonical = draw(st.sampled_from([None, name, "Ilham Aliyev"]))
+            entities.append((name, etype, canonical, 10 * j, 10 * j + len(name)))
+        quotes = [
+            (q, draw(st.sampled_from([None, "Aliyev"])), 0, len(q))
+            for q in draw(st.lists(passages, max_size=2))
+        ]
+        notes = [
+            (f"n{k}", n, None, None) for k, n in enumerate(draw(st.lists(passages, max_size=2)))
+        ]
+        highlights = [
+            (f"h{k}", h, draw(passages), 0, len(h), draw(st.lists(st.sampled_from(["x", "Y z"]), max_size=2)))
+            for k, h in enumerate(draw(st.lists(passages, max_size=2)))
+        ]  # fmt: skip
+        tags = draw(st.lists(st.sampled_from(["energy", "Caucasus", "x"]), max_size=2))
+        out.append(
+            ArticleRecord(
+                f"{prefix}{i}",
+                draw(passages),
+                tags=tags,
+                entities=entities,
+                quotes=quotes,
+                notes=notes,
+                highlights=highlights,
+            )
+        )
+    return out
+
+
+def _codec_answers(index: SearchIndex) -> list:
+    return answers(index, [*QUERIES, "abc", "tag:x", "tag:Y z", "speaker:Aliyev abc"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(records(), records("b"), st.data())
+def test_encode_decode_round_trip_and_later_updates(first, second, data) -> None:
+    original = SearchIndex.from_records(first)
+    header = search_cache._header(original._taught.signature)
+    loaded = search_cache.decode(search_cache.encode(original), header)
+    assert loaded is not None
+    assert _codec_answers(loaded) == _codec_answers(original)
+    # The same updates on both: identical again (ids carry on from the saved ones).
+    gone = data.draw(st.sampled_from([r.id for r in first]))
+    for ix in (original, loaded):
+        ix.remove_article(gone)
+        for record in second:
+            ix.add_record(record)
+    assert _codec_answers(loaded) == _codec_answers(original)
+    # A loaded index saves again without unpacking what it did not touch.
+    again = search_cache.decode(search_cache.encode(loaded), header)
+    assert again is not None and _codec_answers(again) == _codec_answers(original)
