@@ -893,13 +893,20 @@ def _line_kind(text: str, start: int, end: int, kind: str) -> str:
     line = text[start:end]
     if len(line) <= 120 and _NUMBER_RE.search(line) and _is_table_row(line):
         return "table"
-    # Most lines are prose with plenty of lower case early on: decide on a prefix.
-    head_lower = sum(map(len, _LOWER_RUN_RE.findall(line, 0, 100)))
-    lower = head_lower if head_lower > 40 else sum(map(len, _LOWER_RUN_RE.findall(line)))
-    if lower <= 0.25 * len(line) and head_lower <= 40:
-        letters = sum(map(len, _LETTER_RUN_RE.findall(line)))
-        if letters >= 4 and lower <= (1 - _CAPS_LINE_MIN) * letters and len(line.split()) >= 2:
-            return "caps"
+    # Most lines are prose with more than 40 lower-case letters in their first 100
+    # characters: one match says so without counting.
+    if _MANY_LOWER_RE.match(line, 0, 100) is None:
+        head_lower = sum(map(len, _LOWER_RUN_RE.findall(line, 0, 100)))
+        lower = sum(map(len, _LOWER_RUN_RE.findall(line)))
+        if lower <= 0.25 * len(line):
+            letters = sum(map(len, _LETTER_RUN_RE.findall(line)))
+            if (
+                letters >= 4
+                and lower <= (1 - _CAPS_LINE_MIN) * letters
+                and len(line.split()) >= 2
+                and head_lower <= 40
+            ):
+                return "caps"
     if kind in ("title", "heading") and is_title_case(line):
         return "titlecase"
     return "prose"
@@ -907,6 +914,7 @@ def _line_kind(text: str, start: int, end: int, kind: str) -> str:
 
 _LOWER = "".join(re.escape(chr(i)) for i in range(0x3000) if chr(i).islower())
 _LOWER_RUN_RE = re.compile(rf"[{_LOWER}]+")
+_MANY_LOWER_RE = re.compile(rf"(?:[^{_LOWER}]*[{_LOWER}]){{41}}")
 _LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
 
 
@@ -981,6 +989,9 @@ def _match_known(
 _SLOW_WORDS = (
     gz.PERSON_TITLES | frozenset(_CONNECTORS) | _EDGE_WORDS | gz.FUNCTION_WORDS | gz.CALENDAR
 )
+
+
+_INITIAL_NOTHING = gz.FUNCTION_WORDS | gz.CALENDAR
 
 
 class _Watch:
@@ -1114,8 +1125,10 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
         for m in _RUN_RE.finditer(text, bs, be):
             s = m.start()
             initial = _sentence_initial(text, s, bs)
-            runs.append((s, m.end(), initial))
             run = m.group()
+            if initial and run in _INITIAL_NOTHING and not _any_gaz(run, g):
+                continue  # "The", "In", "However" opening a sentence: the commonest run
+            runs.append((s, m.end(), initial))
             words = run.split()
             if "'" in run or "’" in run:
                 words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in words]
