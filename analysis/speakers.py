@@ -974,6 +974,12 @@ class Attributor:
         if b <= verb:
             while words and words[-1].lower() in _SOURCE_ADVERBS:
                 words.pop()
+        else:
+            # "said the post by an unknown author": the source ends at its first preposition
+            cut = next((i for i, w in enumerate(words) if w.lower() in _PREPOSITIONS), -1)
+            if cut > 0:
+                words = words[:cut]
+                seg_end = text.find(words[-1], seg_start) + len(words[-1])
         if not words or len(words) > 5:
             return None
         body = (

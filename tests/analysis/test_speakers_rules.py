@@ -234,3 +234,12 @@ def test_an_unnamed_source_carried_to_the_next_quote_is_no_pronoun_antecedent() 
     )
     got = [sp for _, sp in speakers(text, Max_Poe="PERSON") if sp is not None]
     assert got[-2:] == ["Max Poe", "Max Poe"]
+
+
+def test_an_inverted_unnamed_source_ends_at_its_first_preposition() -> None:
+    text = (
+        "One poster wrote about the attack.\n\n"
+        '"Someone emailed me earlier today about a tool to attack the website," said the post '
+        "by an unknown author on the forum."
+    )
+    assert speaker_of(text, "Someone emailed") == "the post"
