@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,6 +13,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Select
 from textual.worker import get_current_worker
+
+if TYPE_CHECKING:
+    from store.export import ExportResult
 
 PROFILES = (
     ("Obsidian", "obsidian"),
@@ -76,13 +80,13 @@ class ExportDialog(ModalScreen[list[Path] | None]):
     def run_export(self, profile: str, out_dir: Path) -> None:
         """Write the files off the UI thread, reporting progress."""
         from store.errors import StoreError
-        from store.export import export_articles
+        from store.export import export_folder
 
         worker = get_current_worker()
         last = [0.0]
 
         class Cancelled(Exception):
-            """Raised from the progress callback to stop export_articles."""
+            """Raised from the progress callback to stop export_folder."""
 
         def progress(done: int, total: int) -> None:
             if worker.is_cancelled:
@@ -94,7 +98,7 @@ class ExportDialog(ModalScreen[list[Path] | None]):
                 self.app.call_from_thread(self._progress, done, total)
 
         try:
-            paths = export_articles(
+            result = export_folder(
                 self.app.library,
                 self.article_ids,
                 profile=profile,
@@ -108,7 +112,7 @@ class ExportDialog(ModalScreen[list[Path] | None]):
                 self.app.call_from_thread(self._failed, error)
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._finished, paths, out_dir)
+            self.app.call_from_thread(self._finished, result, out_dir)
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one(ProgressBar).update(total=total, progress=done)
@@ -120,8 +124,21 @@ class ExportDialog(ModalScreen[list[Path] | None]):
         for widget in self.query("Input, Select, #export"):
             widget.disabled = False
 
-    def _finished(self, paths: list[Path], out_dir: Path) -> None:
+    def _finished(self, result: ExportResult, out_dir: Path) -> None:
         # The full path: a relative folder is relative to wherever margin was started.
         where = out_dir.resolve()
-        self.notify(f"Exported {len(paths)} file{'s' if len(paths) != 1 else ''} to {where}")
+        paths = result.paths
+        message = f"Exported {len(paths)} file{'s' if len(paths) != 1 else ''} to {where}"
+        if result.removed:
+            message += f"; removed {len(result.removed)} left by renamed or deleted articles"
+        self.notify(message)
+        if result.kept:
+            names = ", ".join(p.name for p in result.kept[:3])
+            more = f" and {len(result.kept) - 3} more" if len(result.kept) > 3 else ""
+            self.notify(
+                f"Kept {names}{more}: edited since export, though the article was renamed or deleted",
+                severity="warning",
+            )
+        for warning in result.warnings:
+            self.notify(warning, severity="warning")
         self.dismiss(paths)
