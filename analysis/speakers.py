@@ -284,10 +284,11 @@ _ROLE_WORDS = """analyst analysts expert experts minister ministers president sp
     politologist""".split()
 _ROLES = _trie_pattern(_ROLE_WORDS, shortest=True)
 # words that end a description before its role: "the answers to veteran suicides" is no veteran
-_FILLER_STOP = (
-    "(?:of|to|in|on|at|by|for|with|from|about|and|or|but|that|who|which|is|are|was|were"
-    "|has|have|had|said|says)"
+_FILLER_WORDS = (
+    "of|to|in|on|at|by|for|with|from|about|and|or|but|that|who|which|is|are|was|were"
+    "|has|have|had|said|says"
 )
+_FILLER_STOP = f"(?:{_FILLER_WORDS})"
 _DESCRIPTION = re.compile(
     rf"\b(?:the|a|an|this|that|our|(?:(?-i:[A-Z][\w.\-]*)\s+){{0,2}}\w+[’']s)\s+"
     rf"((?:(?!{_FILLER_STOP}\b)[\w’'.\-]+\s+){{0,4}}?)({_ROLES})\b",
@@ -346,7 +347,7 @@ _PARTY = frozenset(
     w + s
     for w in (
         "Republican Democrat Democratic Libertarian Conservative Liberal Labour Tory Tories"
-        " Green Independent Socialist Communist GOP"
+        " Socialist Communist GOP"
     ).split()
     for s in ("", "s")
 )
@@ -423,6 +424,10 @@ _SOURCE_STOP = _PREPOSITIONS | frozenset(
 )
 _TRAILING = frozenset(" \t\n.,;:!?")
 _SOURCE_WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*|\d[\d,.]*")
+# finite verbs that make a phrase after "said" a clause of its own
+_FINITE = frozenset(
+    "is are was were has have had will would can could may might must should did does do".split()
+)
 # verbs whose subject may follow them: "…,” said the ruling
 _INVERTING = frozenset(
     "say says said add adds added note notes noted write writes wrote state states stated"
@@ -472,6 +477,17 @@ class _Mention(NamedTuple):
     end: int | None
     name: str
     person: bool = True  # False for an organisation or a country: never "he" or "she"
+
+
+# between a name and its apposed role: "Jane Doe, the institute's director"
+_APPOSITION_GAP = re.compile(r"[^\S\n]*,[^\S\n]+(?:[^\s“”\"]+[^\S\n]+){0,5}")
+# what a description resolves to when it was introduced without a name
+_UNNAMED = _Mention(-1, None, None, "", False)
+_INDEFINITE_BEFORE = re.compile(
+    r"\b(?:a|an|one|another)\s+"
+    rf"(?:(?!(?:{_FILLER_WORDS}|the|this|his|her|their|its)\b)[\w.’'\-]+\s+){{0,3}}$",
+    re.IGNORECASE,
+)
 
 
 def _is_possessive(word: str) -> bool:
@@ -774,8 +790,11 @@ class Attributor:
             if e is not None and e.type == "PERSON" and e.start >= he:
                 return _Mention(e.start, e.start, e.end, e.canonical)
             e = self._entity_in(max(0, hs - 80), hs, hs)
-            if e is not None and e.type == "PERSON" and "," in text[e.end : hs]:
+            if e is not None and e.type == "PERSON" and _APPOSITION_GAP.fullmatch(text, e.end, hs):
                 return _Mention(e.start, e.start, e.end, e.canonical)
+            if _INDEFINITE_BEFORE.search(text, max(0, hs - 50), hs):
+                # "a senior U.N. official said. … the official": someone never named
+                return _UNNAMED
         return None
 
     def _after_preposition(self, pos: int, lo: int) -> bool:
@@ -918,10 +937,14 @@ class Attributor:
         role = m.group(2)
         mods = [w for w in m.group(1).split() if w[:1].isupper()]
         ref = self._resolve_description(role, m.start(), mods)
-        if ref is not None:
+        if ref is not None and ref is not _UNNAMED:
             return ref, 0.8
         phrase = _Mention(m.start(), m.start(), m.end(), " ".join(m.group().split()), False)
-        if m.group().split()[0].lower() != "the" or any(map(_is_possessive, m.group().split())):
+        if (
+            ref is _UNNAMED
+            or m.group().split()[0].lower() != "the"
+            or any(map(_is_possessive, m.group().split()))
+        ):
             # "a police official said", "Gary Johnson's doctor said", "the ad's narrator
             # says": someone not named
             return phrase, 0.5
@@ -977,6 +1000,8 @@ class Attributor:
         else:
             # "said the post by an unknown author": the source ends at its first preposition
             cut = next((i for i, w in enumerate(words) if w.lower() in _PREPOSITIONS), -1)
+            if cut > 0 and any(w.lower() in _FINITE for w in words[cut:]):
+                return None  # "said the destruction of the centre was …": a clause, no source
             if cut > 0:
                 words = words[:cut]
                 seg_end = text.find(words[-1], seg_start) + len(words[-1])

@@ -243,3 +243,30 @@ def test_an_inverted_unnamed_source_ends_at_its_first_preposition() -> None:
         "by an unknown author on the forum."
     )
     assert speaker_of(text, "Someone emailed") == "the post"
+
+
+def test_a_description_first_introduced_without_a_name_stays_unnamed() -> None:
+    text = (
+        "Prime Minister John Major spoke on Friday.\n\n"
+        '"We condemn the attack on the city," said a Foreign Office spokesman.\n\n'
+        "Planes patrol the area every single day.\n\n"
+        '"We are in close touch with all our allies," said the Foreign Office spokesman.'
+    )
+    got = speakers(text, John_Major="PERSON")
+    assert [sp for _, sp in got] == ["a Foreign Office spokesman", "the Foreign Office spokesman"]
+
+
+def test_a_description_after_a_definite_one_still_resolves() -> None:
+    text = (
+        "President Max Poe answered a question for the president on Monday.\n\n"
+        "“The truth of the matter is that this issue has been manufactured,” the president said."
+    )
+    assert speaker_of(text, "The truth", Max_Poe="PERSON") == "Max Poe"
+
+
+def test_an_inverted_clause_after_said_is_no_source() -> None:
+    text = (
+        "The letter from Jane Doe said the destruction of the centre was an effort by them to "
+        '"alter the character and status of the old city for ever."'
+    )
+    assert speaker_of(text, "alter the character", Jane_Doe="PERSON") != "the destruction"
