@@ -22,7 +22,12 @@ Measured:
   search shows at all (NAME_CUTOFF), on ``--prod-queries`` queries;
 - found_at_5: fraction of queries whose intended entity is among the first five
   entity hits of ``search(..., scope="entities")`` (the production scorer);
-- update_ms: ``add_record`` of one new article (median), and remove_ms.
+- update_ms: ``add_record`` of one new article (median), and remove_ms;
+- the saved index (``store.search_cache``), each the median of ``--runs``:
+  save_s (encode and write the file), load_s (read it and decode it into an
+  index), first_query_ms (the first ``search`` after a load, in a new process,
+  where the collector first meets the loaded objects), file_mb; cold_build_s is
+  ``from_records`` in a new process, for comparison with load_s.
 
     python bench/search.py --articles 10000
     python bench/search.py --articles 10000 --json
@@ -34,7 +39,9 @@ import argparse
 import json
 import random
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from importlib import resources
 from pathlib import Path
@@ -43,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rapidfuzz import fuzz, process  # noqa: E402
 
+from store import search_cache  # noqa: E402
 from store.search import NAME_CUTOFF, ArticleRecord, SearchIndex, name_score  # noqa: E402
 from store.search_text import clear_cache, normalize  # noqa: E402
 
@@ -244,6 +252,7 @@ def run(n_articles: int, n_queries: int, runs: int, seed: int, prod_queries: int
         index.remove_article(record.id)
         remove_ms.append((time.perf_counter() - t0) * 1000)
 
+    saved = saved_index(index, records, queries[0], runs)
     return {
         "names": len(names),
         "p50_ms": round(statistics.median(times), 2),
@@ -259,7 +268,65 @@ def run(n_articles: int, n_queries: int, runs: int, seed: int, prod_queries: int
         "remove_ms": round(statistics.median(remove_ms), 3),
         "articles": n_articles,
         "queries": len(queries),
+        **saved,
     }
+
+
+def saved_index(index: SearchIndex, records, query: str, runs: int) -> dict:
+    """Timings of the saved index of ``index`` (see the module docstring)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / search_cache.FILE_NAME
+        save = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            data = search_cache.encode(index)
+            search_cache.write_atomic(path, data, durable=False)
+            save.append(time.perf_counter() - t0)
+        children = [_child("load", str(path), query) for _ in range(runs)]
+        builds = [_child("build", str(path), query, records) for _ in range(runs)]
+    return {
+        "save_s": round(statistics.median(save), 3),
+        "load_s": round(statistics.median(c["load_s"] for c in children), 3),
+        "first_query_ms": round(statistics.median(c["first_query_ms"] for c in children), 2),
+        "file_mb": round(len(data) / 1e6, 1),
+        "cold_build_s": round(statistics.median(c["build_s"] for c in builds), 3),
+        "cold_first_query_ms": round(statistics.median(c["first_query_ms"] for c in builds), 2),
+    }
+
+
+def _child(mode: str, path: str, query: str, records=None) -> dict:
+    """Run one load (or one build from ``records``) and first query in a new
+    process, as ``margin search`` does."""
+    payload = None
+    if records is not None:
+        payload = json.dumps(
+            [[r.id, r.title, r.tags, r.entities, r.quotes, r.notes, r.highlights] for r in records]
+        )
+    command = [sys.executable, __file__, "--child", mode, path, query]
+    done = subprocess.run(command, input=payload, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def child(mode: str, path: str, query: str) -> int:
+    if mode == "load":
+        t0 = time.perf_counter()
+        index = search_cache.decode(Path(path).read_bytes(), search_cache.header())
+        elapsed = {"load_s": time.perf_counter() - t0}
+        if index is None:
+            raise SystemExit("the saved index did not load")
+    else:
+        rows = json.loads(sys.stdin.read())
+        records = [
+            ArticleRecord(r[0], r[1], r[2], *[list(map(tuple, f)) for f in r[3:]]) for r in rows
+        ]
+        t0 = time.perf_counter()
+        index = SearchIndex.from_records(records)
+        elapsed = {"build_s": time.perf_counter() - t0}
+    t0 = time.perf_counter()
+    index.search(query, scope="all", limit=20)
+    elapsed["first_query_ms"] = (time.perf_counter() - t0) * 1000
+    print(json.dumps(elapsed))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -272,7 +339,10 @@ def main(argv: list[str] | None = None) -> int:
         "--prod-queries", type=int, default=20, help="queries ranked exhaustively by name_score"
     )
     parser.add_argument("--json", action="store_true", help="one JSON line")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        return child(*args.child)
     result = run(args.articles, args.queries, args.runs, args.seed, args.prod_queries)
     if args.json:
         print(json.dumps(result))
@@ -291,6 +361,12 @@ def main(argv: list[str] | None = None) -> int:
         ("found_at_5", result["found_at_5"], "intended entity in top 5"),
         ("update one article", result["update_ms"], "ms (median)"),
         ("remove one article", result["remove_ms"], "ms (median)"),
+        ("cold build", result["cold_build_s"], "s, new process"),
+        ("first query", result["cold_first_query_ms"], "ms after the cold build"),
+        ("save index", result["save_s"], "s encode + write"),
+        ("saved file", result["file_mb"], "MB"),
+        ("load index", result["load_s"], "s read + decode, new process"),
+        ("first query", result["first_query_ms"], "ms after the load"),
     ]
     for label, value, unit in rows:
         print(f"{label:<20} {value!s:>10}  {unit}")

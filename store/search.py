@@ -376,6 +376,8 @@ class SearchIndex:
                 except ValueError:
                     # Saved data that passed the file's checks but does not fit
                     # the index: start again from the library it was loaded for.
+                    if self._source is None:
+                        raise
                     self._replace_with(SearchIndex.build(self._source, saved=False))
                     return self._articles.get(article_id)
                 self._articles[article_id] = state

@@ -29,13 +29,16 @@ removed one by one, as the app's updates do.
 
 from __future__ import annotations
 
+import base64
 import functools
 import gc
 import hashlib
 import itertools
 import json
 import os
+import sys
 import zlib
+from array import array
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -50,9 +53,11 @@ from store.storage import write_atomic
 __all__ = [
     "FILE_NAME",
     "FORMAT",
+    "SAVE_AFTER",
     "article_keys",
     "decode",
     "encode",
+    "header",
     "index_path",
     "load_or_build",
     "save_index",
@@ -66,6 +71,7 @@ FILE_NAME = "search-index.jsonl"
 # A loaded index is saved again once at least this many articles (or a fiftieth
 # of the library) had changed since it was saved.
 SAVE_AFTER = 32
+_BIG_ENDIAN = sys.byteorder == "big"
 _CODE_FILES = ("search.py", "search_text.py", "search_types.py", "search_cache.py")
 
 
@@ -104,6 +110,12 @@ def _header(taught_signature: tuple) -> dict[str, Any]:
     }
 
 
+def header(taught: Iterable = ()) -> dict[str, Any]:
+    """What a saved index must have been saved under to be loaded now, with the
+    taught entities ``taught``."""
+    return _header(_Taught(taught).signature)
+
+
 def article_keys(library, articles: Iterable) -> dict[str, str]:
     """The state of each article an index depends on: a digest of its text's
     SHA-256, its title and its annotation file's identity. Taken before the
@@ -136,18 +148,17 @@ def load_or_build(library) -> SearchIndex:
     taught = library.taught()
     articles = library.articles()
     keys = article_keys(library, articles)
-    signature = _Taught(taught).signature
-    header = _header(signature)
+    wanted = header(taught)
     trusted = analysis_cache.analysis_code().usable
     path = index_path(library)
     index = None
     if trusted:
         try:
-            raw = analysis_cache.read_file(path)
+            raw = path.read_bytes()  # one read of the whole file
         except OSError:
             raw = None
         if raw is not None:
-            index = decode(raw, header, taught)
+            index = decode(raw, wanted, taught)
     if index is None:
         index = _build(library, articles, keys, taught)
         worth_saving = True
@@ -231,6 +242,7 @@ def encode(index: SearchIndex) -> bytes:
         tables = {
             "next": next_id,
             "order": order,
+            "sizes": [len(line) for line in lines],
             "keys": [index._keys.get(aid) for aid in order],
             "titles": index._titles,
             "tags": [
@@ -259,15 +271,16 @@ def encode(index: SearchIndex) -> bytes:
                 for did, d in index._docs.items()
             ],
             "words": [
-                [index._word_id[word], word, list(dids)] for word, dids in index._word_docs.items()
+                [index._word_id[word], word, dids if dids.__class__ is str else _pack_ids(dids)]
+                for word, dids in dict.items(index._word_docs)
             ],
             "speakers": [[key, list(dids)] for key, dids in index._speaker_docs.items()],
         }
         body = b"\n".join([_dumps(tables), *lines])
-        header = _header(index._taught.signature)
-    header["crc32"] = zlib.crc32(body)
-    header["size"] = len(body)
-    return _dumps(header) + b"\n" + body
+        head = _header(index._taught.signature)
+    head["crc32"] = zlib.crc32(body)
+    head["size"] = len(body)
+    return _dumps(head) + b"\n" + body
 
 
 def _pack_state(state: _ArticleState) -> list:
@@ -295,6 +308,54 @@ def _pack_state(state: _ArticleState) -> list:
 # --------------------------------------------------------------------------- decoding
 
 
+def _pack_ids(ids: Iterable[int]) -> str:
+    """Ids as base64 of little-endian int64s: parsed with one string instead of
+    a JSON number each (a library's passages have millions of word postings)."""
+    packed = array("q", ids)
+    if _BIG_ENDIAN:
+        packed.byteswap()
+    return base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+def _unpack_ids(packed: str) -> array:
+    ids = array("q")
+    ids.frombytes(base64.b64decode(packed, validate=True))
+    if _BIG_ENDIAN:
+        ids.byteswap()
+    return ids
+
+
+class _PackedSets(dict):
+    """Word -> passage ids, where the ids of a word loaded from a saved index stay
+    packed (``_pack_ids``) until the word is first looked up: a query looks up a
+    handful of words, and building every set at load took longer than the rest
+    of the load."""
+
+    __slots__ = ("_known",)
+
+    def __init__(self, known) -> None:
+        super().__init__()
+        self._known = known  # the passage ids that exist
+
+    def _open(self, key: str, packed: str) -> set[int]:
+        try:
+            ids = set(_unpack_ids(packed))
+        except ValueError:  # base64 or length: only a forged file gets here
+            ids = set()
+        if not ids <= self._known:
+            ids &= self._known
+        dict.__setitem__(self, key, ids)
+        return ids
+
+    def __getitem__(self, key: str) -> set[int]:
+        value = dict.__getitem__(self, key)
+        return self._open(key, value) if value.__class__ is str else value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = dict.get(self, key, default)
+        return self._open(key, value) if value.__class__ is str else value
+
+
 class _Invalid(ValueError):
     """Saved data that does not describe a consistent index."""
 
@@ -304,22 +365,25 @@ def _check(condition: bool) -> None:
         raise _Invalid
 
 
-def decode(raw: bytes, header: dict[str, Any], taught: Iterable = ()) -> SearchIndex | None:
-    """The index saved in ``raw`` when it was saved under ``header`` (search and
+def decode(raw: bytes, expected: dict[str, Any], taught: Iterable = ()) -> SearchIndex | None:
+    """The index saved in ``raw`` when it was saved under ``expected`` (search and
     analysis code, the digest of ``taught``) and is whole, else None."""
-    first, sep, body = raw.partition(b"\n")
+    # Slices of one memoryview: the article lines stay in the bytes read, uncopied.
+    view = memoryview(raw)
+    first = raw.find(b"\n") + 1
     try:
-        saved = json.loads(first)
-        if not isinstance(saved, dict) or any(saved.get(k) != v for k, v in header.items()):
+        saved = json.loads(view[: first or len(raw)].tobytes())
+        if not isinstance(saved, dict) or any(saved.get(k) != v for k, v in expected.items()):
             return None
-        if saved.get("size") != len(body) or saved.get("crc32") != zlib.crc32(body):
+        body = view[first:]
+        if not first or saved.get("size") != len(body) or saved.get("crc32") != zlib.crc32(body):
             return None
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
     enabled = gc.isenabled()
     gc.disable()  # many small containers, no cycles (see SearchIndex.from_records)
     try:
-        return _decode_tables(body, taught)
+        return _decode_tables(raw, first, taught)
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
         return None
     finally:
@@ -327,16 +391,25 @@ def decode(raw: bytes, header: dict[str, Any], taught: Iterable = ()) -> SearchI
             gc.enable()
 
 
-def _decode_tables(body: bytes, taught: Iterable) -> SearchIndex:
-    tables_raw, *lines = body.split(b"\n")
-    tables = json.loads(tables_raw.decode("utf-8", "surrogatepass"))
+def _decode_tables(raw: bytes, first: int, taught: Iterable) -> SearchIndex:
+    end = raw.find(b"\n", first)
+    end = len(raw) if end < 0 else end
+    tables = json.loads(raw[first:end].decode("utf-8", "surrogatepass"))
     index = SearchIndex()
     index._taught = _Taught(taught)
     order = tables["order"]
     keys = tables["keys"]
-    _check(len(order) == len(lines) == len(keys) and len(set(order)) == len(order))
+    sizes = tables["sizes"]
+    _check(len(order) == len(sizes) == len(keys) and len(set(order)) == len(order))
     _check(all(isinstance(aid, str) for aid in order))
-    index._packed = dict(zip(order, lines, strict=True))
+    _check(all(isinstance(size, int) and size > 0 for size in sizes))
+    _check(sum(sizes) + len(sizes) == len(raw) - end)
+    view = memoryview(raw)
+    ends = list(itertools.accumulate(size + 1 for size in sizes))
+    index._packed = {
+        aid: view[end + stop - size : end + stop]
+        for aid, size, stop in zip(order, sizes, ends, strict=True)
+    }
     index._keys = {aid: key for aid, key in zip(order, keys, strict=True) if key is not None}
     index._unpack = _unpack_state
     titles = tables["titles"]
@@ -385,10 +458,10 @@ def _decode_tables(body: bytes, taught: Iterable) -> SearchIndex:
         ids.append(did)
     vocabulary = NgramIndex()
     doc_ids = docs.keys()
+    postings = index._word_docs = _PackedSets(doc_ids)
     for wid, word, dids in tables["words"]:
-        _check(isinstance(wid, int) and isinstance(word, str))
-        found = index._word_docs[word] = set(dids)
-        _check(found <= doc_ids)
+        _check(isinstance(wid, int) and isinstance(word, str) and isinstance(dids, str))
+        dict.__setitem__(postings, word, dids)
         index._word_id[word] = wid
         ids.append(wid)
     for wid, word in sorted((wid, word) for word, wid in index._word_id.items()):
@@ -423,7 +496,7 @@ def _unpack_state(index: SearchIndex, aid: str, raw: bytes) -> _ArticleState:
     """One article's part of a loaded index. Raises ValueError when it does not
     fit the index it was saved with."""
     try:
-        row = json.loads(raw.decode("utf-8", "surrogatepass"))
+        row = json.loads(str(raw, "utf-8", "surrogatepass"))
         title, tags, triples, flat, quotes, notes, highlights, terms, docs, state_tags = row
         _check(len(flat) % 3 == 0)
         nodes = index._nodes
