@@ -59,7 +59,9 @@ _VERB_FORMS = frozenset(
     blasted slams slammed dismisses dismissed labels labeled labelled brands branded dubs
     dubbed decries decried condemns condemned praises praised hails hailed mocks mocked
     concedes conceded agree agrees agreed likens likened scolds scolded sings singing sang
-    reads read""".split()
+    reads read promise promising vow vowing pledge pledging proclaim proclaims proclaimed
+    proclaiming exhort exhorts exhorted exhorting laud lauds lauded lauding tout touts touted
+    touting""".split()
 )
 # two-word reporting phrases: first word -> the word that must follow
 _VERB_PAIRS = {

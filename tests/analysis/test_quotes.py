@@ -554,3 +554,15 @@ def test_a_chant_right_after_its_verb_is_speech_but_a_label_is_not() -> None:
     assert spans(text, "Max Poe") == ["“U-S-A! U-S-A!”"]
     text = "When the website examined the statement, it was labeled “Mostly True.”"
     assert spans(text) == []
+
+
+def test_promising_lauding_and_exhorting_report_short_quotes() -> None:
+    text = (
+        "Max Poe is promising lower taxes and “jobs, jobs, jobs,” this year.\n\n"
+        "Jane Doe exhorted voters to “vote your conscience” in July."
+    )
+    got = quotes(text, "Max Poe", "Jane Doe")
+    assert [(text[q.start : q.end], q.speaker) for q in got] == [
+        ("“jobs, jobs, jobs,”", "Max Poe"),
+        ("“vote your conscience”", "Jane Doe"),
+    ]
