@@ -302,6 +302,22 @@ def test_consistent_checksum_but_inconsistent_content_is_rebuilt(library: Librar
         loaded.update_article(library, aid)
     assert answers(loaded) == expected
 
+    # Word postings naming passages that do not exist, or not base64 at all:
+    # those words find nothing, and nothing fails.
+    def bad_postings(line: bytes) -> bytes:
+        tables = json.loads(line)
+        for row in tables["words"]:
+            if row[1] == "peace":
+                row[2] = search_cache._pack_ids([10**9, 10**9 + 1])
+            elif row[1] == "corridor":
+                row[2] = "not base64!"
+        return json.dumps(tables).encode()
+
+    _rewrite(path, lambda raw: forge(raw, 0, bad_postings))
+    loaded = search_cache.decode(path.read_bytes(), _header(library), library.taught())
+    assert loaded is not None
+    assert not [h for h in loaded.search("peace corridor") if h.kind in ("quote", "note")]
+
 
 def test_concurrent_saves_leave_one_whole_file(library: Library) -> None:
     index = SearchIndex.build(library)
