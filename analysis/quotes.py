@@ -370,6 +370,8 @@ def find_quotes(text: str, blocks: list[Block], entities: list[Entity]) -> list[
     attributor = Attributor(text, blocks, entities, spans, verbs)
     quotes: list[Quote] = []
     for s, e, balanced in spans:
+        if s > 0 and text[s - 1] == "=":
+            continue  # a markup attribute left by a scraper: <tweet author="…">
         words = _content_words(text, s, e)
         n = len(words)
         if n == 0:

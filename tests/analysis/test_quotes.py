@@ -566,3 +566,11 @@ def test_promising_lauding_and_exhorting_report_short_quotes() -> None:
         ("“jobs, jobs, jobs,”", "Max Poe"),
         ("“vote your conscience”", "Jane Doe"),
     ]
+
+
+def test_markup_attribute_values_are_not_quotes() -> None:
+    text = (
+        '<tweet tweet-author="the numbers he used check out and his general point was '
+        'correct" tweet-date="so we rate it mostly true for now">Jane Doe said it.'
+    )
+    assert quotes(text, "Jane Doe") == []
