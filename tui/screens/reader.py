@@ -532,7 +532,7 @@ class ReaderScreen(Screen):
         self.panel.show(self.annotations, analysis, self.text)
         self._show_status()
         if changed:
-            self.app.post_message(LibraryChanged((self.article_id,)))
+            self.app.post_message(LibraryChanged((self.article_id,), analysis_only=True))
 
     # --- navigation -----------------------------------------------------
     @on(AnnotationPanel.Jump)
