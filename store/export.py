@@ -10,6 +10,23 @@ margin wrote, with its article id, profile and the SHA-256 of its bytes), so tha
 later export removes the file an article left behind when its title changed or it
 was deleted. Only files that still hold exactly what margin wrote are removed; a
 file the user made or edited since is left where it is and reported.
+
+The manifest also guards each article's own file: a re-export never overwrites a
+file the user changed after margin wrote it (notes added in Obsidian or Logseq).
+At an article's file name, an existing file is
+
+- left as it is when it already holds exactly the new text (nothing to do);
+- overwritten when the manifest lists it and it still holds exactly the bytes
+  margin wrote there;
+- otherwise kept and reported (``ExportResult.skipped_edited``): it was edited
+  since, it is not a plain file any more, or the manifest does not list it (the
+  user's own file under that name). When the manifest cannot be used (damaged,
+  unreadable, from a newer margin) nothing is known to be margin's, so every such
+  file is kept.
+
+A folder without any manifest was exported before margin kept one (or never):
+its files are overwritten as they always were, and the manifest starts then.
+``force=True`` overwrites whatever is at an article's file name.
 """
 
 from __future__ import annotations
@@ -188,6 +205,44 @@ def _write_if_changed(path: Path, data: bytes) -> None:
             return
     except OSError:
         pass
+    _replace(path, data)
+
+
+# What may be overwritten at an article's file name (the ``guard`` of export_one):
+# ANY_FILE (forced, or a folder without a manifest), a SHA-256 (only a plain file
+# still holding exactly those bytes), or NO_FILE (nothing that is there already).
+ANY_FILE: str | None = None
+NO_FILE = ""
+
+
+def _write_guarded(path: Path, data: bytes, guard: str | None) -> bool:
+    """Write ``data`` to ``path`` as ``_write_if_changed`` does, unless ``guard``
+    forbids replacing what is there; False when the file was kept as it is."""
+    if guard is ANY_FILE:
+        _write_if_changed(path, data)
+        return True
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        _replace(path, data)
+        return True
+    regular = stat.S_ISREG(st.st_mode)
+    try:
+        current = path.read_bytes() if regular or stat.S_ISLNK(st.st_mode) else None
+    except OSError:
+        current = None
+    if current == data:
+        return True
+    if not regular or not guard or current is None:
+        return False
+    if hashlib.sha256(current).hexdigest() != guard:
+        return False
+    _replace(path, data)
+    return True
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Atomically put ``data`` at ``path``."""
     # One temp name per file (not mkstemp's random one): each file has one writer, and
     # a temp left by a crash is simply overwritten next time.
     tmp = path.with_name(f".{path.name}.tmp")
@@ -213,12 +268,21 @@ def _encode(markdown: str) -> bytes:
     return markdown.encode("utf-8", errors="replace")
 
 
-def export_one(library, article: Article, renderer: Callable[[ExportItem], str], path: Path) -> str:
+def export_one(
+    library,
+    article: Article,
+    renderer: Callable[[ExportItem], str],
+    path: Path,
+    guard: str | None = ANY_FILE,
+) -> str | None:
     """Render one article and write it to ``path`` (atomic; untouched if unchanged).
-    Returns the SHA-256 (hex) of the bytes the file now holds."""
+    Returns the SHA-256 (hex) of the bytes the file now holds, or None when a file
+    already there was kept because ``guard`` (ANY_FILE, NO_FILE or the SHA-256 of
+    the bytes margin last wrote there) does not allow replacing it."""
     data = _encode(renderer(gather(library, article.id)))
     try:
-        _write_if_changed(path, data)
+        if not _write_guarded(path, data, guard):
+            return None
     except OSError as err:
         raise StoreError(f"{path}: cannot write ({err.strerror or err})") from None
     return hashlib.sha256(data).hexdigest()
@@ -241,13 +305,23 @@ class ExportResult:
     been renamed or deleted, removed because they still held exactly what margin
     wrote. ``kept``: such files left in place because they changed after margin
     wrote them (or are no longer plain files); margin forgets them from then on.
+    ``skipped_edited``: files of ``paths`` that were not overwritten because they
+    changed since margin wrote them, or margin did not write them (see the
+    module's docstring), in the order of ``paths``; ``force=True`` overwrites them.
     ``warnings``: one-line messages, e.g. about a manifest that could not be read.
     """
 
     paths: list[Path]
     removed: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)
+    skipped_edited: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def written(self) -> list[Path]:
+        """The files of ``paths`` that now hold this export's text."""
+        skipped = set(self.skipped_edited)
+        return [p for p in self.paths if p not in skipped]
 
 
 def _plain_name(name: object) -> bool:
@@ -268,7 +342,7 @@ def _read_manifest(folder: Path) -> tuple[dict[str, dict[str, str]], str | None,
     """The manifest's entries (file name -> {"id", "profile", "sha256"}), a
     warning when it exists but cannot be used (then nothing is removed), and
     whether it may be replaced: not when a newer margin wrote it, nor when it
-    cannot be read at all."""
+    cannot be read at all. No manifest gives no entries and no warning."""
     path = folder / MANIFEST
     try:
         raw = path.read_bytes()
@@ -369,6 +443,16 @@ def _sweep(
         result.removed.append(path)
 
 
+def _guard(entries: dict[str, dict[str, str]], name: str) -> str:
+    """What may be overwritten at ``name`` in a folder with a manifest: the bytes
+    margin last wrote there, or nothing when margin did not write it."""
+    entry = entries.get(name)
+    if entry is None:
+        folded = name.casefold()  # one file on a case-insensitive disk
+        entry = next((e for n, e in entries.items() if n.casefold() == folded), None)
+    return entry["sha256"] if entry is not None else NO_FILE
+
+
 def _live_ids(library) -> set[str] | None:
     # Any object with ``articles()`` lists what exists; without one nothing is
     # known to be deleted.
@@ -385,6 +469,7 @@ def export_folder(
     out_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = 1,
+    force: bool = False,
 ) -> ExportResult:
     """Write one Markdown file per article into ``out_dir`` (created if missing;
     default ``./margin-export``), then remove the files earlier exports into the
@@ -393,7 +478,9 @@ def export_folder(
     module's docstring); record what was written in the folder's manifest.
 
     Each write is atomic; a file that already holds exactly the new text is left
-    untouched. ``progress(done, total)`` is called as files are written (an
+    untouched, and one the user edited since margin wrote it is kept and reported
+    in ``skipped_edited`` (the module's docstring has the rules) unless ``force``
+    is true. ``progress(done, total)`` is called as files are written (an
     exception raised by it stops the export before anything is removed).
 
     ``workers``: processes to share the export between (1, the default, starts
@@ -411,8 +498,10 @@ def export_folder(
     names = _unique_names(articles)
     paths = [out / name for name in names]
     total = len(articles)
+    legacy = not os.path.lexists(out / MANIFEST)
     entries, warning, writable = _read_manifest(out)
     result = ExportResult(paths=paths, warnings=[warning] if warning else [])
+    guards = [ANY_FILE if force or legacy else _guard(entries, name) for name in names]
 
     from store import export_parallel
 
@@ -420,14 +509,17 @@ def export_folder(
         workers = export_parallel.auto_workers(library, total)
     if workers > 1 and export_parallel.can_share(library):
         digests = export_parallel.export_in_processes(
-            library, articles, paths, profile, progress, workers
+            library, articles, paths, profile, progress, workers, guards
         )
     else:
         digests = []
-        for done, (article, path) in enumerate(zip(articles, paths, strict=True), 1):
-            digests.append(export_one(library, article, renderer, path))
+        for done, (article, path, guard) in enumerate(zip(articles, paths, guards, strict=True), 1):
+            digests.append(export_one(library, article, renderer, path, guard))
             if progress is not None:
                 progress(done, total)
+    result.skipped_edited = [
+        path for path, digest in zip(paths, digests, strict=True) if digest is None
+    ]
 
     current = {a.id: name for a, name in zip(articles, names, strict=True)}
     live = _live_ids(library)
@@ -436,7 +528,9 @@ def export_folder(
     if not writable:
         return result
     for article, name, digest in zip(articles, names, digests, strict=True):
-        entries[name] = {"id": article.id, "profile": profile, "sha256": digest}
+        # A kept file keeps its old entry (if any), so it still reads as edited.
+        if digest is not None:
+            entries[name] = {"id": article.id, "profile": profile, "sha256": digest}
     try:
         _write_if_changed(out / MANIFEST, _manifest_bytes(entries))
     except OSError as err:
@@ -453,10 +547,11 @@ def export_articles(
     out_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = 1,
+    force: bool = False,
 ) -> list[Path]:
-    """``export_folder``, returning only the paths written, in the order of
-    ``ids`` (each article once)."""
-    return export_folder(library, ids, profile, out_dir, progress, workers).paths
+    """``export_folder``, returning only each article's file, in the order of
+    ``ids`` (each article once; an edited file kept as it was is listed too)."""
+    return export_folder(library, ids, profile, out_dir, progress, workers, force).paths
 
 
 def export_to_stream(library, ids: Iterable[str], profile: str, stream: TextIO) -> None:

@@ -36,7 +36,9 @@ def can_share(library) -> bool:
     return isinstance(getattr(library, "root", None), (str, Path))
 
 
-def _export_chunk(root: str, profile: str, jobs: list[tuple[str, str]]) -> list[str]:
+def _export_chunk(
+    root: str, profile: str, jobs: list[tuple[str, str, str | None]]
+) -> list[str | None]:
     from store.export import _renderer, export_one
     from store.library import Library
 
@@ -45,8 +47,8 @@ def _export_chunk(root: str, profile: str, jobs: list[tuple[str, str]]) -> list[
         library = _libraries[root] = Library(root, create=False)
     renderer = _renderer(profile)
     return [
-        export_one(library, library.get(article_id), renderer, Path(path))
-        for article_id, path in jobs
+        export_one(library, library.get(article_id), renderer, Path(path), guard)
+        for article_id, path, guard in jobs
     ]
 
 
@@ -57,19 +59,23 @@ def export_in_processes(
     profile: str,
     progress: Callable[[int, int], None] | None,
     workers: int,
-) -> list[str]:
-    """Export ``articles`` to ``paths`` with ``workers`` processes; returns the
-    SHA-256 of each file written, in the order of ``articles``. An error in any
-    of them (a StoreError with its one-line message) is raised here, and the
-    tasks not yet started are cancelled."""
-    jobs = [(a.id, str(p)) for a, p in zip(articles, paths, strict=True)]
+    guards: list[str | None] | None = None,
+) -> list[str | None]:
+    """Export ``articles`` to ``paths`` with ``workers`` processes, each file as
+    ``export_one`` writes it with its ``guards`` entry (default: overwrite);
+    returns what ``export_one`` returned for each, in the order of ``articles``.
+    An error in any of them (a StoreError with its one-line message) is raised
+    here, and the tasks not yet started are cancelled."""
+    if guards is None:
+        guards = [None] * len(articles)
+    jobs = [(a.id, str(p), g) for a, p, g in zip(articles, paths, guards, strict=True)]
     if not jobs:
         return []
     chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     context = multiprocessing.get_context("spawn")
     root = str(library.root)
     done = 0
-    digests: list[list[str]] = [[] for _ in chunks]
+    digests: list[list[str | None]] = [[] for _ in chunks]
     with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=context) as pool:
         futures = {
             pool.submit(_export_chunk, root, profile, chunk): n for n, chunk in enumerate(chunks)

@@ -346,3 +346,148 @@ def test_manifest_names_outside_the_folder_are_ignored(tmp_path: Path) -> None:
     result = export_folder(lib, [a, b], out_dir=out)
     assert result.removed == [] and outside.read_text(encoding="utf-8") == "keep me\n"
     assert set(json.loads((out / MANIFEST).read_bytes())["files"]) == {p.name for p in result.paths}
+
+
+# --- files the user edited after an export are never overwritten (without force) --
+
+
+def _manifest_files(out: Path) -> dict[str, dict[str, str]]:
+    return json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+
+
+def test_reexport_keeps_a_file_the_user_edited(tmp_path: Path) -> None:
+    lib, a, b = _small_library(tmp_path / "lib")
+    out = tmp_path / "out"
+    path_a, path_b = export_articles(lib, [a, b], out_dir=out)
+    sha_before = _manifest_files(out)[path_a.name]["sha256"]
+    edited = path_a.read_bytes() + b"\nMy own thoughts, written in Obsidian.\n"
+    path_a.write_bytes(edited)
+    lib.add_note(a, "A note added in margin later.")
+    lib.add_note(b, "And one on the other article.")
+    result = export_folder(lib, [a, b], out_dir=out)
+    assert result.paths == [path_a, path_b]
+    assert result.skipped_edited == [path_a] and result.written == [path_b]
+    assert result.removed == [] and result.kept == [] and result.warnings == []
+    assert path_a.read_bytes() == edited
+    assert "And one on the other article." in path_b.read_text(encoding="utf-8")
+    # the manifest still holds what margin wrote, so the edit is recognised again
+    files = _manifest_files(out)
+    assert files[path_a.name]["sha256"] == sha_before
+    assert files[path_b.name]["sha256"] == hashlib.sha256(path_b.read_bytes()).hexdigest()
+    again = export_folder(lib, [a, b], out_dir=out)
+    assert again.skipped_edited == [path_a] and path_a.read_bytes() == edited
+    # force overwrites it, as an export did before, and margin owns it again
+    forced = export_folder(lib, [a, b], out_dir=out, force=True)
+    assert forced.skipped_edited == [] and forced.written == [path_a, path_b]
+    assert path_a.read_text(encoding="utf-8") == export_article(lib, a)[1]
+    assert (
+        _manifest_files(out)[path_a.name]["sha256"]
+        == hashlib.sha256(path_a.read_bytes()).hexdigest()
+    )
+    path_a.write_bytes(path_a.read_bytes() + b"edited again\n")
+    assert export_folder(lib, [a], out_dir=out).skipped_edited == [path_a]
+
+
+def test_an_unchanged_article_still_keeps_the_users_edit(tmp_path: Path) -> None:
+    lib, a, b = _small_library(tmp_path / "lib")
+    out = tmp_path / "out"
+    path_a, _ = export_articles(lib, [a, b], "logseq", out_dir=out)
+    edited = path_a.read_bytes().replace(b"Check the date.", b"Checked: Monday.")
+    assert edited != path_a.read_bytes()
+    path_a.write_bytes(edited)
+    result = export_folder(lib, [a, b], "logseq", out_dir=out)
+    assert result.skipped_edited == [path_a] and path_a.read_bytes() == edited
+    # another profile's text does not overwrite it either
+    assert export_folder(lib, [a], "plain", out_dir=out).skipped_edited == [path_a]
+    assert path_a.read_bytes() == edited
+
+
+def test_a_file_edited_back_to_the_new_text_is_not_reported(tmp_path: Path) -> None:
+    lib, a, b = _small_library(tmp_path / "lib")
+    out = tmp_path / "out"
+    path_a, _ = export_articles(lib, [a, b], out_dir=out)
+    lib.add_note(a, "Second note.")
+    path_a.write_text(export_article(lib, a)[1], encoding="utf-8")
+    stat_before = path_a.stat()
+    result = export_folder(lib, [a, b], out_dir=out)
+    assert result.skipped_edited == []
+    assert path_a.stat().st_mtime_ns == stat_before.st_mtime_ns  # not rewritten
+    assert (
+        _manifest_files(out)[path_a.name]["sha256"]
+        == hashlib.sha256(path_a.read_bytes()).hexdigest()
+    )
+
+
+def test_a_foreign_file_under_an_articles_name(tmp_path: Path) -> None:
+    lib, a, b = _small_library(tmp_path / "lib")
+    # A folder with a manifest that does not list the file: the user's own, kept.
+    out = tmp_path / "out"
+    export_folder(lib, [a], out_dir=out)
+    path_b = out / file_name(lib.get(b))
+    path_b.write_text("my own file under that name\n", encoding="utf-8")
+    result = export_folder(lib, [a, b], out_dir=out)
+    assert result.skipped_edited == [path_b]
+    assert path_b.read_text(encoding="utf-8") == "my own file under that name\n"
+    assert path_b.name not in _manifest_files(out)
+    assert export_folder(lib, [b], out_dir=out).skipped_edited == [path_b]
+    # A folder without any manifest was exported before margin kept one: its files
+    # are overwritten as they always were, and the manifest starts.
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    old = legacy / file_name(lib.get(b))
+    old.write_text("an export from an older margin\n", encoding="utf-8")
+    result = export_folder(lib, [a, b], out_dir=legacy)
+    assert result.skipped_edited == []
+    assert old.read_text(encoding="utf-8") == export_article(lib, b)[1]
+    assert set(_manifest_files(legacy)) == {p.name for p in result.paths}
+
+
+def test_a_folder_at_an_articles_name_is_kept_and_reported(tmp_path: Path) -> None:
+    lib, a, b = _small_library(tmp_path / "lib")
+    out = tmp_path / "out"
+    path_a, path_b = export_articles(lib, [a, b], out_dir=out)
+    path_a.unlink()
+    path_a.mkdir()
+    (path_a / "inside.md").write_text("x\n", encoding="utf-8")
+    lib.add_note(b, "More.")
+    result = export_folder(lib, [a, b], out_dir=out)
+    assert result.skipped_edited == [path_a] and result.written == [path_b]
+    assert (path_a / "inside.md").read_text(encoding="utf-8") == "x\n"
+
+
+def test_with_an_unusable_manifest_changed_files_are_kept(tmp_path: Path) -> None:
+    lib, a, b = _small_library(tmp_path / "lib")
+    out = tmp_path / "out"
+    path_a, path_b = export_articles(lib, [a, b], out_dir=out)
+    edited = path_a.read_bytes() + b"mine\n"
+    path_a.write_bytes(edited)
+    (out / MANIFEST).write_bytes(b"{not json")
+    result = export_folder(lib, [a, b], out_dir=out)
+    assert result.skipped_edited == [path_a] and path_a.read_bytes() == edited
+    assert len(result.warnings) == 1 and "damaged export manifest" in result.warnings[0]
+    assert set(_manifest_files(out)) == {path_b.name}  # path_b was unchanged: margin's
+
+
+def test_export_in_processes_keeps_edited_files_as_the_serial_export_does(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from store import export_parallel
+
+    lib, a, b = _small_library(tmp_path / "lib")
+    monkeypatch.setattr(export_parallel, "CHUNK", 1)
+    folders = {}
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}"
+        path_a, path_b = export_articles(lib, [a, b], out_dir=out)
+        path_b.write_bytes(path_b.read_bytes() + b"mine\n")
+        folders[workers] = out
+    lib.add_note(a, "Later.")
+    lib.add_note(b, "Later too.")
+    results = {w: export_folder(lib, [a, b], out_dir=folders[w], workers=w) for w in (1, 2)}
+    assert [p.name for p in results[1].skipped_edited] == [path_b.name]
+    assert [p.name for p in results[2].skipped_edited] == [path_b.name]
+    for name in (path_a.name, path_b.name, MANIFEST):
+        assert (folders[1] / name).read_bytes() == (folders[2] / name).read_bytes()
+    forced = export_folder(lib, [a, b], out_dir=folders[2], workers=2, force=True)
+    assert forced.skipped_edited == []
+    assert (folders[2] / path_b.name).read_text(encoding="utf-8") == export_article(lib, b)[1]
