@@ -163,8 +163,11 @@ STEPS = st.lists(
         st.tuples(st.just("delete"), st.sampled_from(IDS), st.none()),
         st.tuples(st.just("edit"), st.sampled_from(IDS), st.none()),
         st.tuples(st.just("own"), st.integers(0, 2), st.none()),
+        st.tuples(st.just("squat"), st.sampled_from(IDS), st.none()),
         st.tuples(
-            st.just("export"), st.sets(st.sampled_from(IDS)), st.sampled_from(export.PROFILES)
+            st.just("export"),
+            st.sets(st.sampled_from(IDS)),
+            st.tuples(st.sampled_from(export.PROFILES), st.booleans()),
         ),
     ),
     max_size=14,
@@ -175,7 +178,27 @@ STEPS = st.lists(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(steps=STEPS)
+@example(  # an edited file, re-exported, then forced
+    steps=[
+        ("export", {IDS[0]}, ("obsidian", False)),
+        ("edit", IDS[0], None),
+        ("export", set(IDS), ("obsidian", False)),
+        ("export", {IDS[0]}, ("plain", False)),
+        ("export", {IDS[0]}, ("logseq", True)),
+    ]
+)
+@example(  # the user's own file under an article's name, in a folder with a manifest
+    steps=[
+        ("export", set(), ("obsidian", False)),
+        ("squat", IDS[1], None),
+        ("export", set(IDS), ("logseq", False)),
+        ("title", IDS[1], TITLES[3]),
+        ("export", set(IDS), ("logseq", False)),
+    ]
+)
 def test_an_export_folder_only_ever_loses_margins_own_stale_files(tmp_path_factory, steps) -> None:
+    """No byte the user wrote is lost unless the export is forced, except in a
+    folder that has no manifest yet (exported before margin kept one)."""
     out = tmp_path_factory.mktemp("out")
     library = _Articles()
     for n, article_id in enumerate(IDS):
@@ -197,22 +220,41 @@ def test_an_export_folder_only_ever_loses_margins_own_stale_files(tmp_path_facto
             path.write_text(f"mine {arg}\n", encoding="utf-8")
             mine[path] = path.read_bytes()
             written.pop(path, None)
+        elif op == "squat" and arg in library.items:
+            # the user's own file under the name the article's export would take
+            path = out / export.file_name(library.items[arg])
+            if not path.is_dir():
+                path.write_text(f"my file named like {arg}\n", encoding="utf-8")
+                mine[path] = path.read_bytes()
+                written.pop(path, None)
         elif op == "export":
+            profile, force = extra
             selection = [i for i in IDS if i in arg and i in library.items]
-            result = export.export_folder(library, selection, extra, out)
+            legacy = not (out / export.MANIFEST).exists()
+            result = export.export_folder(library, selection, profile, out, force=force)
             assert not set(result.removed) & set(mine)
             assert set(result.kept) <= set(mine)
-            for path in result.paths:  # an export target is rewritten, as designed
-                mine.pop(path, None)
+            if force or legacy:  # overwritten, as documented
+                assert result.skipped_edited == []
+                for path in result.paths:
+                    mine.pop(path, None)
+            else:
+                assert result.skipped_edited == [p for p in result.paths if p in mine]
             for path in result.removed:
                 written.pop(path)
-            written.update({p: i for p, i in zip(result.paths, selection, strict=True)})
+            written.update(
+                {
+                    p: i
+                    for p, i in zip(result.paths, selection, strict=True)
+                    if p not in result.skipped_edited
+                }
+            )
             alive_elsewhere = {
                 p for p, i in written.items() if i in library.items and i not in selection
             }
             on_disk = {p for p in out.iterdir() if p.suffix == ".md"}
             assert on_disk == set(result.paths) | set(mine) | alive_elsewhere
             # what is left of margin's own is current or belongs to an unselected article
-            assert set(written) == set(result.paths) | alive_elsewhere
+            assert set(written) == set(result.written) | alive_elsewhere
         for path, data in mine.items():
             assert path.read_bytes() == data
