@@ -270,3 +270,16 @@ def test_an_inverted_clause_after_said_is_no_source() -> None:
         '"alter the character and status of the old city for ever."'
     )
     assert speaker_of(text, "alter the character", Jane_Doe="PERSON") != "the destruction"
+
+
+def test_a_possessive_owner_of_a_spokesman_is_not_the_speaker() -> None:
+    text = "Max Poe’s spokesman John Roe said the plan was “a serious offer to the unions.”"
+    assert speaker_of(text, "serious offer", Max_Poe="PERSON", John_Roe="PERSON") == "John Roe"
+
+
+def test_a_name_before_its_apposition_speaks() -> None:
+    text = (
+        '"The answers are not meeting the demand," says John Roe, founder and head of '
+        "the Veterans Group of Ohio."
+    )
+    assert speaker_of(text, "not meeting", John_Roe="PERSON", Veterans_Group="ORG") == "John Roe"
