@@ -45,7 +45,8 @@ _TITLE_ABBR = (
     r"|Cmdr|Insp|Supt|Det|Pres|Mme)\."
 )
 _WORD = (
-    rf"(?:{_TITLE_ABBR}"
+    # The look-ahead lets most words skip the titles' alternatives.
+    rf"(?:(?=[A-Z][a-z]{{1,3}}\.){_TITLE_ABBR}"
     rf"|(?:[{_UPPER}]\.){{2,}}"  # U.S., U.N.
     rf"|[{_UPPER}]\.(?=[ \u00a0][{_UPPER}])"  # an initial: "P. Simmons"
     rf"|[{_UPPER}][^\W_]*(?:['’][^\W\d_]+)*(?:-[^\W_]+(?:['’][^\W\d_]+)*)*)"
@@ -82,9 +83,31 @@ _CONNECTORS = (
 _CONNECTOR_SET = frozenset(_CONNECTORS)
 _SEP = r"[ \u00a0]"
 _CONN_ALT = "|".join(re.escape(c).replace(r"\ ", " ") for c in _CONNECTORS)
-# The look-ahead before the look-behind lets the scan skip most positions cheaply.
+_CONN_FIRST = re.escape("".join(sorted({c[0] for c in _CONNECTORS})))
+
+
+# The run regex starts with a plain character class so that the regex engine's
+# search loop skips to the next capital letter in C instead of trying a match at
+# every position (a leading look-around disables that skip). So the first letter is
+# consumed first, the look-behind checks the character before it, and the first
+# word continues with the rest of each of _WORD's alternatives; a title's first
+# letter is checked by a one-character look-behind ("(?<=M)rs\.").
+def _abbr_tails() -> str:
+    by_letter: dict[str, list[str]] = {}
+    for abbr in _TITLE_ABBR[3:-3].split("|"):
+        by_letter.setdefault(abbr[0], []).append(abbr[1:])
+    return "|".join(f"(?<={k})(?:{'|'.join(v)})" for k, v in by_letter.items())
+
+
+_FIRST_WORD = (
+    rf"[{_UPPER}](?<![\w'’-].)"
+    rf"(?:(?=[a-z]{{1,3}}\.)(?:{_abbr_tails()})\."
+    rf"|\.(?:[{_UPPER}]\.)+"
+    rf"|\.(?=[ \u00a0][{_UPPER}])"
+    rf"|[^\W_]*(?:['’][^\W\d_]+)*(?:-[^\W_]+(?:['’][^\W\d_]+)*)*)"
+)
 _RUN_RE = re.compile(
-    rf"(?=[{_UPPER}])(?<![\w'’-]){_WORD}(?:(?:{_SEP}(?:{_CONN_ALT}))?{_SEP}{_WORD})*(?![\w])"
+    rf"{_FIRST_WORD}(?:(?:{_SEP}(?=[{_CONN_FIRST}])(?:{_CONN_ALT}))?{_SEP}{_WORD})*(?![\w])"
 )
 _PIECE_RE = re.compile(rf"{_WORD}|(?<= )(?:{_CONN_ALT})(?= )")
 _SENT_BEFORE_RE = re.compile(
@@ -1118,17 +1141,23 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
 
     # Pass 1: runs and the words seen capitalised mid-sentence (evidence for
     # sentence-initial words elsewhere).
-    runs: list[tuple[int, int, bool]] = []
+    runs: list[tuple[int, int, bool, str]] = []
+    add_run = runs.append
     mid_words: set[str] = set()
     mid_edges: set[str] = set()  # first and last words of mid-sentence runs
+    mid_chars = _MID_SENTENCE_CHARS
     for _b, bs, be in prose:
         for m in _RUN_RE.finditer(text, bs, be):
             s = m.start()
-            initial = _sentence_initial(text, s, bs)
             run = m.group()
-            if initial and run in _INITIAL_NOTHING and not _any_gaz(run, g):
-                continue  # "The", "In", "However" opening a sentence: the commonest run
-            runs.append((s, m.end(), initial))
+            # The common case, inline: a word after a lower-case word or a comma.
+            if s - bs >= 2 and text[s - 1] == " " and text[s - 2] in mid_chars:
+                initial = False
+            else:
+                initial = _sentence_initial(text, s, bs)
+                if initial and run in _INITIAL_NOTHING and not _any_gaz(run, g):
+                    continue  # "The", "In", "However" opening a sentence
+            add_run((s, m.end(), initial, run))
             words = run.split()
             if "'" in run or "’" in run:
                 words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in words]
@@ -1147,8 +1176,8 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
     add = mentions.append
     teams: set[str] = set()
     seg_cache: dict[tuple[str, bool], list[tuple[int, int, str, str | None, int]]] = {}
-    for s, e, initial in runs:
-        key = (text[s:e], initial)
+    for s, e, initial, run in runs:
+        key = (run, initial)
         cached = seg_cache.get(key)
         if cached is None:
             cached = _RUN_CACHE.get(key)

@@ -1,10 +1,12 @@
 """Entity rules, one family per test, on short texts written for the tests."""
 
+import re
 import string
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis import entities as E
 from analysis.entities import find_entities
 from analysis.structure import split_blocks
 
@@ -577,3 +579,33 @@ def test_a_surname_modifying_a_thing_is_no_second_person():
     assert found.get("Polaroids") != "PERSON"
     assert found["Ansel Brandel"] == "PERSON"
     assert found["Wong Kwok-hing"] == "PERSON"
+
+
+# The run regex is written for speed; this is what it must match, written plainly.
+_U = E._UPPER
+_PLAIN_WORD = (
+    rf"(?:{E._TITLE_ABBR}"
+    rf"|(?:[{_U}]\.){{2,}}"
+    rf"|[{_U}]\.(?=[ \u00a0][{_U}])"
+    rf"|[{_U}][^\W_]*(?:['’][^\W\d_]+)*(?:-[^\W_]+(?:['’][^\W\d_]+)*)*)"
+)
+_PLAIN_RUN_RE = re.compile(
+    rf"(?<![\w'’-])(?=[{_U}]){_PLAIN_WORD}"
+    rf"(?:(?:{E._SEP}(?:{E._CONN_ALT}))?{E._SEP}{_PLAIN_WORD})*(?![\w])"
+)
+_PLAIN_PIECE_RE = re.compile(rf"{_PLAIN_WORD}|(?<= )(?:{E._CONN_ALT})(?= )")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="AbMrs.'’- \u00a0UÉé1\n,oftheDvan", max_size=40),
+    st.integers(0, 5),
+)
+def test_fast_run_regex_finds_the_same_runs_as_the_plain_one(text, pos):
+    text = "Mrs. Ann de la Cruz of the U.S. met Dr. P. Simmons. " + text
+    assert [m.span() for m in E._RUN_RE.finditer(text, pos)] == [
+        m.span() for m in _PLAIN_RUN_RE.finditer(text, pos)
+    ]
+    assert [m.span() for m in E._PIECE_RE.finditer(text)] == [
+        m.span() for m in _PLAIN_PIECE_RE.finditer(text)
+    ]
