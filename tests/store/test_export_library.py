@@ -491,3 +491,24 @@ def test_export_in_processes_keeps_edited_files_as_the_serial_export_does(
     forced = export_folder(lib, [a, b], out_dir=folders[2], workers=2, force=True)
     assert forced.skipped_edited == []
     assert (folders[2] / path_b.name).read_text(encoding="utf-8") == export_article(lib, b)[1]
+
+
+def test_a_link_at_an_articles_name_is_kept_and_its_target_never_written(
+    tmp_path: Path,
+) -> None:
+    lib, a, b = _small_library(tmp_path / "lib")
+    out = tmp_path / "out"
+    path_a, _ = export_articles(lib, [a, b], out_dir=out)
+    elsewhere = tmp_path / "vault-note.md"
+    elsewhere.write_text("the user's note, linked in\n", encoding="utf-8")
+    path_a.unlink()
+    try:
+        path_a.symlink_to(elsewhere)
+    except OSError:
+        pytest.skip("no symbolic links here")
+    result = export_folder(lib, [a, b], out_dir=out)
+    assert result.skipped_edited == [path_a] and path_a.is_symlink()
+    forced = export_folder(lib, [a, b], out_dir=out, force=True)
+    assert forced.skipped_edited == [] and not path_a.is_symlink()
+    assert path_a.read_text(encoding="utf-8") == export_article(lib, a)[1]
+    assert elsewhere.read_text(encoding="utf-8") == "the user's note, linked in\n"
