@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from store.errors import SaveFailed
+from store.errors import SaveFailed, StoreError
 from store.storage import write_atomic
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "CodeWatch",
     "analysis_code",
     "cache_key",
+    "check_unchanged",
     "code_fingerprint",
     "decode",
     "encode",
@@ -175,6 +176,17 @@ def analysis_code() -> CodeWatch:
         version = f"version:{ANALYSIS_VERSION}".encode()
         watch.fingerprint = hashlib.sha256(prefix + version).hexdigest()
     return watch
+
+
+def check_unchanged() -> None:
+    """Raise StoreError when this process cannot cache analyses any more (its
+    analysis files changed since it started), so that a re-analysis is not run
+    for nothing."""
+    if not analysis_code().unchanged():
+        raise StoreError(
+            "the analysis code changed while margin was running; "
+            "restart margin to re-analyse the library"
+        )
 
 
 def code_fingerprint() -> str:

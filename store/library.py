@@ -1008,11 +1008,7 @@ class Library:
         before are checked again and the run goes on until none is left stale by
         that change (``total`` grows). Annotations are never read or written.
         """
-        if not analysis_cache.analysis_code().unchanged():
-            raise StoreError(
-                "the analysis code changed while margin was running; "
-                "restart margin to re-analyse the library"
-            )
+        analysis_cache.check_unchanged()
         wanted = None if ids is None else list(dict.fromkeys(ids))
         pending = self.stale_analyses(wanted)
         total = len(pending)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import time
@@ -179,7 +180,16 @@ class MarginApp(App[int]):
         analysed = 0
         failed = False
         try:
-            analysed = self.library.reanalyze(
+            from store import reanalysis
+
+            library = self.library
+            # Many articles go to a child process, so that drawing the screen does
+            # not share the interpreter with the analysis (see store.reanalysis).
+            if len(library.stale_analyses()) >= reanalysis.CHILD_MIN:
+                reanalyze = functools.partial(reanalysis.reanalyze_in_child, library.root)
+            else:
+                reanalyze = library.reanalyze
+            analysed = reanalyze(
                 progress=progress, cancel=lambda: worker.is_cancelled, analysed=batch.append
             )
         except Exception as error:  # analysis is derived: the app goes on without it

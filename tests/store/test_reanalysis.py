@@ -185,3 +185,55 @@ def test_no_run_when_the_analysis_code_changed_under_the_process(library, ids, m
     monkeypatch.setattr(analysis_cache.analysis_code(), "usable", False)
     with pytest.raises(StoreError, match="restart margin"):
         library.reanalyze()
+
+
+def test_a_child_process_reanalyses_with_the_same_callbacks(library, ids) -> None:
+    from store.reanalysis import reanalyze_in_child
+
+    library.teach("reject", "Baku")
+    calls: list[tuple[int, int]] = []
+    names: list[str] = []
+    count = reanalyze_in_child(
+        library.root,
+        progress=lambda done, total: calls.append((done, total)),
+        analysed=names.append,
+    )
+    assert count == 3
+    assert calls[-1] == (3, 3)
+    assert sorted(names) == sorted(ids)
+    # Nothing is left stale, as the child sees it.
+    assert reanalyze_in_child(library.root) == 0
+
+
+def test_a_child_process_stops_when_cancelled(library, ids) -> None:
+    from store.reanalysis import reanalyze_in_child
+
+    library.teach("reject", "Baku")
+    # Enough articles that the run is still going when the child is told to stop.
+    library.add_articles(
+        {
+            "text": f"Report {i}\n\nOfficials in Baku met on day {i}.\n",
+            "title": None,
+            "source": f"r{i}.txt",
+        }
+        for i in range(100)
+    )
+    calls: list[tuple[int, int]] = []
+
+    def cancel() -> bool:
+        return bool(calls)
+
+    count = reanalyze_in_child(
+        library.root, progress=lambda done, total: calls.append((done, total)), cancel=cancel
+    )
+    # It stopped after the article at hand once told, not at the end.
+    assert 1 <= count < 103
+    assert reanalyze_in_child(library.root) == 103 - count
+
+
+def test_a_failure_in_the_child_is_one_store_error(tmp_path) -> None:
+    from store.reanalysis import reanalyze_in_child
+
+    with pytest.raises(StoreError, match="there is no library here") as caught:
+        reanalyze_in_child(tmp_path / "missing")
+    assert "\n" not in str(caught.value)
