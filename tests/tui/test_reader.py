@@ -433,3 +433,28 @@ def test_orphan_highlights_are_listed_not_dropped(library, seed_id):
         assert any("orphan" in n.message for n in pilot.app._notifications)
 
     read(library, seed_id, scenario)
+
+
+def test_export_dialog_keeps_and_reports_an_edited_file(library, seed_id, tmp_path):
+    from store.export import export_folder
+
+    out = tmp_path / "out"
+    (path,) = export_folder(library, [seed_id], out_dir=out).paths
+    edited = path.read_bytes() + b"\nMy own line.\n"
+    path.write_bytes(edited)
+    library.add_note(seed_id, "Added in margin later.")
+
+    async def scenario(pilot, reader):
+        await pilot.press("x")
+        await pilot.pause()
+        folder = pilot.app.screen.query_one("#export-folder")
+        folder.value = str(out)
+        folder.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReaderScreen)
+        warnings = [n.message for n in pilot.app._notifications if n.severity == "warning"]
+        assert any(path.name in m and "not overwritten" in m for m in warnings), warnings
+
+    read(library, seed_id, scenario)
+    assert path.read_bytes() == edited

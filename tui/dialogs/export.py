@@ -127,7 +127,7 @@ class ExportDialog(ModalScreen[list[Path] | None]):
     def _finished(self, result: ExportResult, out_dir: Path) -> None:
         # The full path: a relative folder is relative to wherever margin was started.
         where = out_dir.resolve()
-        paths = result.paths
+        paths = result.written
         message = f"Exported {len(paths)} file{'s' if len(paths) != 1 else ''} to {where}"
         if result.removed:
             message += f"; removed {len(result.removed)} left by renamed or deleted articles"
@@ -137,6 +137,16 @@ class ExportDialog(ModalScreen[list[Path] | None]):
             more = f" and {len(result.kept) - 3} more" if len(result.kept) > 3 else ""
             self.notify(
                 f"Kept {names}{more}: edited since export, though the article was renamed or deleted",
+                severity="warning",
+            )
+        if result.skipped_edited:
+            # Never overwritten from here: `margin export --force` does that.
+            names = ", ".join(p.name for p in result.skipped_edited[:3])
+            extra = len(result.skipped_edited) - 3
+            more = f" and {extra} more" if extra > 0 else ""
+            self.notify(
+                f"Kept {names}{more}: edited since export, so not overwritten "
+                "(margin export --force overwrites)",
                 severity="warning",
             )
         for warning in result.warnings:
