@@ -190,6 +190,7 @@ _AFTER_RE = re.compile(
 )
 # Cricket scorecards: "c Vaas b Chandana", "lbw b Mushtaq Ahmed", "st Kaluwitharana".
 _SCORECARD_BEFORE_RE = re.compile(r"(?:^|[\s(])(?:b|c|st|lbw b|c & b)[ ]$")
+_SCORECARD_WORDS = frozenset(["b", "c", "st"])
 # Prepositions, articles and caption labels that a missing line break or a
 # capitalised sentence glues to a name ("Regina Ip In the ...", "On Tuesday",
 # "Ahmed Mohamed Image: ..."): never the first or last word of a name.
@@ -290,10 +291,11 @@ def _context_type(text: str, start: int, end: int, g: gz.Gazetteer) -> str | Non
                 return "PERSON"
             if noun in _WORK_NOUNS:
                 return "MISC"
-            before = text[max(0, start - 24) : start]
-            if noun == "of" and _PLACE_OF_RE.search(before):
+            if noun == "of" and _PLACE_OF_RE.search(text, max(0, start - 24), start):
                 return "PLACE"
-            if len(noun) <= 3 and _SCORECARD_BEFORE_RE.search(before):
+            if noun in _SCORECARD_WORDS and _SCORECARD_BEFORE_RE.search(
+                text, max(0, start - 24), start
+            ):
                 return "PERSON"
     m = _AFTER_RE.match(text, end, end + 24)
     if m is not None:
@@ -322,6 +324,8 @@ def _is_acronym(word: str) -> bool:
 def _sentence_initial(text: str, pos: int, block_start: int) -> bool:
     if pos - block_start >= 2 and text[pos - 1] == " " and text[pos - 2] in _MID_SENTENCE_CHARS:
         return False  # the common case, a word after a lower-case word or a comma
+    if pos == block_start:
+        return True  # a line's first word
     ws = max(block_start, pos - 12)
     window = text[ws:pos]
     if ws == block_start:
