@@ -6,6 +6,7 @@ same function, so rapidfuzz can compare them with ``processor=None``.
 
 from __future__ import annotations
 
+import itertools
 import operator
 import re
 import unicodedata
@@ -250,6 +251,37 @@ class NgramIndex:
         """Up to ``limit`` live ids sharing the most trigrams with ``normalized``."""
         return [i for i, _ in self.counts(normalized, limit)]
 
+    def to_data(self) -> list:
+        """The index as plain lists and dicts (for JSON), removed ids dropped."""
+        live = self.strings
+        postings = {}
+        for gram, ids in self._postings.items():
+            kept = [i for i in ids if i in live] if self._dead else ids
+            if kept:
+                postings[gram] = kept
+        return [list(itertools.chain.from_iterable(live.items())), self._next, postings]
+
+    @classmethod
+    def from_data(cls, data: list) -> NgramIndex:
+        """The index ``to_data`` gave. Raises ValueError, TypeError or KeyError
+        when ``data`` is not such an index."""
+        flat, next_id, postings = data
+        index = cls()
+        strings = index.strings = dict(zip(flat[::2], flat[1::2], strict=True))
+        if not all(type(i) is int and type(s) is str for i, s in strings.items()):
+            raise ValueError("not an n-gram index")
+        index.ids = {s: i for i, s in strings.items()}
+        if type(next_id) is not int or (strings and next_id > min(strings)):
+            raise ValueError("not an n-gram index")
+        index._next = next_id
+        if not isinstance(postings, dict):
+            raise ValueError("not an n-gram index")
+        # Every id a posting names exists (a search looks each one up).
+        if not set(itertools.chain.from_iterable(postings.values())) <= strings.keys():
+            raise ValueError("not an n-gram index")
+        index._postings = defaultdict(list, postings)
+        return index
+
 
 class NameIndex:
     """Candidate generation for names: a trigram index over the distinct words of
@@ -304,6 +336,34 @@ class NameIndex:
                         del self._word_names[word]
                         self._words.remove(self._words.ids[word])
                 self._dead = 0
+
+    def to_data(self) -> list:
+        """The word side of the index as plain data (for JSON); the names
+        themselves are the caller's to save (``strings``)."""
+        live = self.strings
+        word_names = self._word_names
+        if self._dead:
+            word_names = {
+                w: kept for w, ids in word_names.items() if (kept := [i for i in ids if i in live])
+            }
+        return [self._words.to_data(), word_names]
+
+    @classmethod
+    def from_data(cls, strings: dict[int, str], data: list) -> NameIndex:
+        """The index of the names ``strings`` (id -> name) with the word side
+        ``to_data`` gave. Raises ValueError, TypeError or KeyError when they do
+        not fit together."""
+        words, word_names = data
+        index = cls()
+        index.strings = dict(strings)
+        index.ids = {s: i for i, s in index.strings.items()}
+        index._words = NgramIndex.from_data(words)
+        if not isinstance(word_names, dict) or not word_names.keys() <= index._words.ids.keys():
+            raise ValueError("not a name index")
+        if not set(itertools.chain.from_iterable(word_names.values())) <= index.strings.keys():
+            raise ValueError("not a name index")
+        index._word_names = word_names
+        return index
 
     def candidates(self, normalized: str, limit: int, words: int = 400) -> list[int]:
         """Up to ``limit`` live names whose words share the most trigrams with
