@@ -117,6 +117,13 @@ _SENT_BEFORE_RE = re.compile(
     # A list item: "b) Refusing ...", "iii) Planning ...".
     r"|(?:^|\s)(?:[a-z]|[ivx]{1,4}|\d{1,2})\)[ \u00a0]+$"
 )
+# The same pattern written backwards, matched at the start of the reversed window:
+# one match attempt instead of a search that tries every position for the "$".
+_SENT_BEFORE_REV_RE = re.compile(
+    r"[\"'“‘«(\[\-–—•*#\s\u00a0]*(?:\s+['\"”’»)\]]*[.!?:;…]|[\s\u00a0]*\n|$)"
+    r"|[\"“«‘](?:[\s(\[]|$)"
+    r"|[ \u00a0]+\)(?:[a-z]|[ivx]{1,4}|\d{1,2})(?:\s|$)"
+)
 _PREP_PLACE_RE = re.compile(r"(?:\b(?:in|at|near|from|to|across|outside|inside)) $")
 _PLACE_SUFFIXES = ("stan", "land", "burg", "grad", "ville", "polis", "abad", "shire", "ia")
 _ORG_SUFFIXES = ("Net", "Soft", "Tech", "Corp", "Bank", "Air")
@@ -330,7 +337,7 @@ def _sentence_initial(text: str, pos: int, block_start: int) -> bool:
     window = text[ws:pos]
     if ws == block_start:
         window = "\n" + window
-    return _SENT_BEFORE_RE.search(window) is not None
+    return _SENT_BEFORE_REV_RE.match(window[::-1]) is not None
 
 
 def _pieces(text: str, start: int, end: int) -> list[tuple[int, int, str]]:

@@ -609,3 +609,10 @@ def test_fast_run_regex_finds_the_same_runs_as_the_plain_one(text, pos):
     assert [m.span() for m in E._PIECE_RE.finditer(text)] == [
         m.span() for m in _PLAIN_PIECE_RE.finditer(text)
     ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=".!?:;…'\"”’»)]“‘«([-–—•*# \u00a0\nabcivx12Z,", max_size=14))
+def test_reversed_sentence_start_regex_agrees_with_the_forward_one(window):
+    forward = E._SENT_BEFORE_RE.search(window) is not None
+    assert (E._SENT_BEFORE_REV_RE.match(window[::-1]) is not None) == forward
