@@ -684,12 +684,16 @@ _NUMBER_RE = re.compile(r"\d+")
 
 def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple[str | None, int]:
     """The type a segment gets from its words alone; ``_LONE`` when context must decide."""
-    name = " ".join(words)
-    last = words[-1]
-    first = words[0]
     if person:
         return "PERSON", 3
-    if len(words) == 1 and (first in gz.DIRECTIONS or first in gz.CALENDAR):
+    n = len(words)
+    first = words[0]
+    if n == 1:
+        name = last = first
+    else:
+        name = " ".join(words)
+        last = words[-1]
+    if n == 1 and (first in gz.DIRECTIONS or first in gz.CALENDAR):
         return None, 0
     if name in gz.PLACE_ACRONYMS or name in g.countries:
         return "PLACE", 3
@@ -697,9 +701,9 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
         return "MISC", 3
     if name in g.places:
         return "PLACE", 3
-    if len(words) > 1:
+    if n > 1:
         if last in gz.ORG_CUES and not (last in gz.PLACE_CUES and first in gz.PLACE_HEADS):
-            if last in gz.PLACE_CUES and len(words) == 2 and words[0] not in g.demonyms:
+            if last in gz.PLACE_CUES and n == 2 and words[0] not in g.demonyms:
                 return "PLACE", 2
             return "ORG", 3
         if last in gz.PLACE_CUES:
@@ -710,7 +714,7 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
             return "PLACE", 3
         if "&" in words:
             return "ORG", 2  # "Douglas & Lomason", "Standard & Poor"
-        if last in g.demonyms and len(words) == 2 and first not in g.given:
+        if last in g.demonyms and n == 2 and first not in g.given:
             return "MISC", 2  # "Iraqi Kurds", "Roman Catholic", "Latin American"
         if first in gz.DIRECTIONS:
             rest = " ".join(words[1:])
@@ -718,9 +722,9 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
                 return "MISC", 3
             if rest in g.places or rest in g.countries:
                 return "PLACE", 3
-        if last in g.demonyms and len(words) == 2 and first in gz.DIRECTIONS:
+        if last in g.demonyms and n == 2 and first in gz.DIRECTIONS:
             return "MISC", 3
-    if len(words) == 1:
+    if n == 1:
         if last in gz.CALENDAR or last in gz.DIRECTIONS or last in _HEADLESS:
             return None, 0
         if len(last) > 3 and last.isupper():
@@ -749,7 +753,7 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
             # A capitalised gerund or abstract noun on its own ("Planning",
             # "Recognition") is a heading or list word, not a name.
             return None, 0
-    if len(words) >= 2:
+    if n >= 2:
         if (first in gz.CALENDAR or last in gz.CALENDAR) and all(
             w in gz.CALENDAR or _is_common(w, g) for w in words
         ):
@@ -757,7 +761,7 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
         if first in g.given and last not in gz.CALENDAR and not _is_acronym(last):
             return "PERSON", 2 if not _is_common(last, g) or last in g.surnames else 1
         if len(first) == 2 and first.endswith(".") and first[0].isupper():
-            if first in _DIRECTION_INITIALS and len(words) == 2 and _any_gaz(last, g):
+            if first in _DIRECTION_INITIALS and n == 2 and _any_gaz(last, g):
                 return "PLACE", 3  # "N. Korea", "S. Africa"
             return "PERSON", 2
         if (last in g.places or last in g.countries) and first not in gz.DIRECTIONS:
@@ -765,7 +769,7 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
             # place without being one is a club or a company.
             return "ORG", 1
         if all(w in g.given or w in g.surnames or not _is_common(w, g) for w in words):
-            if len(words) <= 4 and not any(_is_acronym(w) for w in words):
+            if n <= 4 and not any(_is_acronym(w) for w in words):
                 return "PERSON", 1
         return "ORG", 1
     return _LONE, 0

@@ -25,6 +25,8 @@ _CLOSERS = "\"'”’»)]"
 _PROSE_END_RE = re.compile(r"[.!?…:;,][\"'”’»)\]]*$")
 _DOMAIN_RE = re.compile(r"^(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", re.ASCII | re.IGNORECASE)
 _LETTER_RE = re.compile(r"[^\W\d_]")
+# The whitespace-separated words that hold a letter, in one scan.
+_LETTER_WORD_RE = re.compile(r"\S*[^\W\d_]\S*")
 _DIGIT_RE = re.compile(r"\d")
 
 # Words that stay lower case in English Title Case headlines.
@@ -72,8 +74,9 @@ def _is_noise(line: str) -> bool:
 
 def is_title_case(line: str) -> bool:
     """True when most content words of ``line`` start with a capital (headline style)."""
-    content = [w for w in _WORD_RE.findall(line) if _LETTER_RE.search(w)]
-    content = [w for w in content if w.lower().strip("\"'“”‘’()") not in SMALL_WORDS]
+    content = [
+        w for w in _LETTER_WORD_RE.findall(line) if w.lower().strip("\"'“”‘’()") not in SMALL_WORDS
+    ]
     if len(content) < 2:
         return False
     caps = sum(1 for w in content if w.lstrip("\"'“‘(")[:1].isupper())
