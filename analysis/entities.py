@@ -1030,6 +1030,27 @@ _SLOW_WORDS = (
 
 
 _INITIAL_NOTHING = gz.FUNCTION_WORDS | gz.CALENDAR
+# Function words that _segments drops from a sentence-initial run before treating
+# the rest as mid-sentence words (titles, such as "Mr", have their own rule).
+_DROPPED_OPENERS = _INITIAL_NOTHING - gz.PERSON_TITLES
+
+
+def _opens_with_function_word(run: str, words: list[str], g: gz.Gazetteer) -> bool:
+    """Whether _segments would drop the first word of a sentence-initial ``run`` and
+    cut the rest as mid-sentence words: a function or calendar word that no
+    gazetteer knows, alone or with the words after it ("The Hague")."""
+    first = words[0]
+    if (
+        first not in _DROPPED_OPENERS
+        or len(first) < 2
+        or run[len(first)] != " "
+        or "'" in run
+        or "’" in run
+        or any(w in _CONNECTOR_SET for w in words[1:3])
+        or _any_gaz(first, g)
+    ):
+        return False
+    return not _any_gaz(" ".join(words[:3]), g) and not _any_gaz(" ".join(words[:2]), g)
 
 
 class _Watch:
@@ -1172,8 +1193,14 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
                 initial = _sentence_initial(text, s, bs)
                 if initial and run in _INITIAL_NOTHING and not _any_gaz(run, g):
                     continue  # "The", "In", "However" opening a sentence
-            add_run((s, m.end(), initial, run))
             words = run.split()
+            if initial and len(words) > 1 and _opens_with_function_word(run, words, g):
+                # "The US State Department": what follows the word is cut as it
+                # would be mid-sentence (where runs are shared across texts).
+                sp = len(words[0]) + 1
+                add_run((s + sp, m.end(), False, run[sp:]))
+            else:
+                add_run((s, m.end(), initial, run))
             if "'" in run or "’" in run:
                 words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in words]
             if initial:

@@ -616,3 +616,12 @@ def test_fast_run_regex_finds_the_same_runs_as_the_plain_one(text, pos):
 def test_reversed_sentence_start_regex_agrees_with_the_forward_one(window):
     forward = E._SENT_BEFORE_RE.search(window) is not None
     assert (E._SENT_BEFORE_REV_RE.match(window[::-1]) is not None) == forward
+
+
+def test_a_sentence_opening_function_word_leaves_the_same_names_as_mid_sentence():
+    for name in ("US State Department", "Karin Dahlberg", "Lisbon City Council"):
+        opening = {(e.text, e.type) for e in ents(doc(f"The {name} spoke. It was late."))}
+        middle = {(e.text, e.type) for e in ents(doc(f"It was late when the {name} spoke."))}
+        assert opening == middle and opening
+    # ... unless the gazetteer knows the name with its article.
+    assert ("The Hague", "PLACE") in spans(doc("The Hague hosted the talks."))
