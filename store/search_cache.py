@@ -159,14 +159,20 @@ def load_or_build(library) -> SearchIndex:
             raw = None
         if raw is not None:
             index = decode(raw, wanted, taught)
-    if index is None:
+    changes = _changes(index, keys) if index is not None else None
+    if changes is None or len(changes[0]) + len(changes[1]) > len(keys) // 2:
+        # Mostly new: one build beats re-indexing article by article.
         index = _build(library, articles, keys, taught)
         worth_saving = True
     else:
+        _refresh(index, library, keys, *changes)
         # Saving costs about as much as re-reading a fiftieth of the articles
         # each time (2 s against 1 ms an article at 10,000): a few changed
         # articles are read again on each build until there are enough of them.
-        worth_saving = _refresh(index, library, keys) >= max(SAVE_AFTER, len(keys) // 50)
+        # Changes accumulate until saved, so a library edited a little at a time
+        # is saved again once enough of it differs.
+        changed = len(changes[0]) + len(changes[1])
+        worth_saving = changed >= max(SAVE_AFTER, len(keys) // 50)
     index._source = library
     if worth_saving and trusted:
         save_index(index, library)
@@ -185,12 +191,19 @@ def _build(library, articles: list, keys: dict[str, str], taught: list) -> Searc
     return index
 
 
-def _refresh(index: SearchIndex, library, keys: dict[str, str]) -> int:
-    """Bring a loaded index up to date with the library, one article at a time;
-    returns how many articles differ from the saved index."""
+def _changes(index: SearchIndex, keys: dict[str, str]) -> tuple[list[str], list[str]]:
+    """The articles a loaded index holds that the library no longer has, and
+    the library's articles that the index lacks or holds in another state."""
     saved = index._keys
     gone = [aid for aid in itertools.chain(index._articles, index._packed) if aid not in keys]
     stale = [aid for aid, key in keys.items() if saved.get(aid) != key]
+    return gone, stale
+
+
+def _refresh(
+    index: SearchIndex, library, keys: dict[str, str], gone: list[str], stale: list[str]
+) -> None:
+    """Bring a loaded index up to date with the library, one article at a time."""
     for aid in gone:
         index.remove_article(aid)
     for aid in stale:
@@ -201,9 +214,6 @@ def _refresh(index: SearchIndex, library, keys: dict[str, str]) -> int:
             continue
         index.add_record(record)
         index._keys[aid] = keys[aid]
-    # Changes accumulate until saved, so a library edited a little at a time
-    # is saved again once enough of it differs.
-    return len(gone) + len(stale)
 
 
 def save_index(index: SearchIndex, library) -> bool:

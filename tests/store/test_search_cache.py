@@ -81,10 +81,17 @@ def answers(index: SearchIndex, queries: list[str] = QUERIES) -> list:
 
 @pytest.fixture
 def library(tmp_path) -> Library:
+    """ARTICLES and twice as many short ones: a few edits leave most of it
+    unchanged (a library that mostly changed is built again whole)."""
     lib = Library(tmp_path / "lib")
     for i, (title, text) in enumerate(ARTICLES):
         lib.add_article(text, title=title, source=f"test:{i}")
+    for i in range(2 * len(ARTICLES)):
+        lib.add_article(f"Heydar Aliyev in Baku, part {i}.\n", title=f"Brief {i}", source=f"b:{i}")
     return lib
+
+
+SIZE = 3 * len(ARTICLES)
 
 
 @pytest.fixture
@@ -114,7 +121,7 @@ def test_first_build_saves_and_the_next_reads_no_article(library: Library, reads
     path = search_cache.index_path(library)
     assert not path.exists()
     first = SearchIndex.build(library)
-    assert path.exists() and len(reads) == len(ARTICLES)
+    assert path.exists() and len(reads) == SIZE
     reads.clear()
     loaded = SearchIndex.build(library)
     assert reads == []
@@ -157,7 +164,10 @@ def test_a_retitled_article_is_read_again(library: Library, reads) -> None:
     assert loaded.search(title + " updated", scope="all")[0].text == title + " (updated)"
 
 
-def test_few_changes_are_not_saved_until_enough_accumulate(library: Library, reads) -> None:
+def test_few_changes_are_not_saved_until_enough_accumulate(
+    library: Library, reads, monkeypatch
+) -> None:
+    monkeypatch.setattr(search_cache, "SAVE_AFTER", 3)
     path = search_cache.index_path(library)
     SearchIndex.build(library)
     saved = path.read_bytes()
@@ -167,13 +177,27 @@ def test_few_changes_are_not_saved_until_enough_accumulate(library: Library, rea
     reads.clear()
     SearchIndex.build(library)
     assert len(reads) == 1
-    for i in range(search_cache.SAVE_AFTER):
+    for i in range(2):
         library.add_article(f"Article {i} about Ilham Aliyev.\n", title=f"t{i}", source=f"s{i}")
+    reads.clear()
     SearchIndex.build(library)
+    assert len(reads) == 3  # the three changes since the save, then saved
     assert path.read_bytes() != saved
     reads.clear()
     loaded = SearchIndex.build(library)
     assert reads == []
+    assert answers(loaded) == answers(SearchIndex.build(library, saved=False))
+
+
+def test_a_mostly_changed_library_is_built_again_whole(library: Library, reads) -> None:
+    SearchIndex.build(library)
+    briefs = [a.id for a in library.articles() if a.title.startswith("Brief")]
+    for aid in ids(library) + briefs[:3]:
+        library.add_tags(aid, ["reviewed"])
+    reads.clear()
+    loaded = SearchIndex.build(library)
+    assert len(reads) == SIZE
+    assert loaded._packed == {}  # built, not loaded
     assert answers(loaded) == answers(SearchIndex.build(library, saved=False))
 
 
@@ -182,7 +206,7 @@ def test_taught_entities_change_make_a_fresh_build(library: Library, reads) -> N
     library.teach("reject", "Zaur Mammadov")
     reads.clear()
     loaded = SearchIndex.build(library)
-    assert len(reads) == len(ARTICLES)
+    assert len(reads) == SIZE
     assert answers(loaded) == answers(SearchIndex.build(library, saved=False))
     assert not [h for h in loaded.search("Zaur Mammadov", scope="entities") if h.kind == "entity"]
 
@@ -223,7 +247,7 @@ def test_search_code_change_rebuilds(library: Library, reads, monkeypatch) -> No
     monkeypatch.setattr(search_cache, "search_code", lambda: "another version")
     reads.clear()
     SearchIndex.build(library)
-    assert len(reads) == len(ARTICLES)
+    assert len(reads) == SIZE
 
 
 # --------------------------------------------------------------------------- damage
@@ -348,7 +372,7 @@ def test_concurrent_saves_leave_one_whole_file(library: Library) -> None:
     watcher.join()
     assert failures == []
     final = search_cache.decode(path.read_bytes(), header, library.taught())
-    assert final is not None and final.stats()["articles"] in (len(ARTICLES), len(ARTICLES) + 1)
+    assert final is not None and final.stats()["articles"] in (SIZE, SIZE + 1)
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
 
 
