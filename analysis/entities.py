@@ -803,8 +803,26 @@ def _is_table_row(line: str) -> bool:
     """A results or standings row: names among at least as many numbers."""
     # Parenthesised words qualify a name ("Benetton (Italy) 92"): they do not count.
     tokens = [t for t in line.split() if not (t[0] == "(" and _LETTER_RUN_RE.match(t, 1))]
-    nums = sum(1 for t in tokens if _NUMBER_RE.search(t) and not _LETTER_RUN_RE.search(t))
-    return nums >= 2 and nums >= len(tokens) - nums and len(line) <= 120
+    is_num = [bool(_NUMBER_RE.search(t)) and not _LETTER_RUN_RE.search(t) for t in tokens]
+    nums = sum(is_num)
+    if nums < 2 or len(line) > 120:
+        return False
+    if nums >= len(tokens) - nums:
+        return True
+    # Names of several words ("Greenock Morton 1 Falkirk 0"): each capitalised
+    # stretch of words between numbers counts once, on a line with no clause
+    # punctuation (scorecards and labels: "Penalties: Honiball (2), Joubert (3)").
+    if any(c in line for c in ",;:"):
+        return False
+    names = 0
+    prev_num = True
+    for t, num in zip(tokens, is_num, strict=True):
+        if not num and prev_num:
+            if not t[:1].isupper():
+                return False
+            names += 1
+        prev_num = num
+    return names >= 2 and nums >= names and is_num[-1]
 
 
 def _table_entities(text: str, b: Block, known: _Chain, g: gz.Gazetteer) -> list[Entity]:
@@ -840,6 +858,7 @@ def _table_entities(text: str, b: Block, known: _Chain, g: gz.Gazetteer) -> list
             len(words) >= 2
             and words[0] in g.given
             and words[0] not in gz.PERSON_TITLES
+            and not _any_gaz(name, g)
             and (words[-1] in g.surnames or not _is_common(words[-1], g))
         ) or (len(words[0]) == 2 and words[0].endswith(".")):
             t = "PERSON"

@@ -625,3 +625,21 @@ def test_a_sentence_opening_function_word_leaves_the_same_names_as_mid_sentence(
         assert opening == middle and opening
     # ... unless the gazetteer knows the name with its article.
     assert ("The Hague", "PLACE") in spans(doc("The Hague hosted the talks."))
+
+
+def test_results_rows_with_names_of_several_words_name_teams():
+    text = (
+        "Results of the weekend\n\n"
+        "Greenock Morton 1 Falkirk 0\n"
+        "Port Vale 2 OFK Beograd 0\n"
+        "San Diego 3 NEW YORK 2\n"
+    )
+    s = spans(text)
+    for team in ("Greenock Morton", "Falkirk", "Port Vale", "OFK Beograd", "San Diego", "NEW YORK"):
+        assert (team, "ORG") in s
+
+
+def test_labelled_lines_with_two_numbers_are_not_results_rows():
+    text = doc("Penalties: Honiball (2), Joubert (3).\nSales rose 5 percent to 10 stores.")
+    s = spans(text)
+    assert ("Honiball", "ORG") not in s and ("Joubert", "ORG") not in s
