@@ -27,10 +27,15 @@ Measured:
   save_s (encode and write the file), load_s (read it and decode it into an
   index), first_query_ms (the first ``search`` after a load, in a new process,
   where the collector first meets the loaded objects), file_mb; cold_build_s is
-  ``from_records`` in a new process, for comparison with load_s.
+  ``from_records`` in a new process, for comparison with load_s;
+- with ``--library DIR``, ``margin search QUERY --json`` on that library in a new
+  process: cli_cold_s without a saved index (it builds one and saves it; the
+  saved index in DIR's ``derived/`` is deleted first, which only costs that
+  rebuild), then cli_warm_s, the median of ``--runs`` runs that load it.
 
     python bench/search.py --articles 10000
     python bench/search.py --articles 10000 --json
+    python bench/search.py --articles 100 --library ~/news --query Aliev
 """
 
 from __future__ import annotations
@@ -46,7 +51,8 @@ import time
 from importlib import resources
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from rapidfuzz import fuzz, process  # noqa: E402
 
@@ -294,6 +300,30 @@ def saved_index(index: SearchIndex, records, query: str, runs: int) -> dict:
     }
 
 
+def cli_times(root: Path, query: str, runs: int) -> dict:
+    """Wall seconds of ``margin search QUERY --json`` on the library at ``root``,
+    without and with its saved index."""
+    from store import Library
+
+    library = Library(root, create=False)
+    articles = len(library.articles())
+    command = [sys.executable, "-m", "tui", "search", query, "--json", "--library", str(root)]
+
+    def once() -> float:
+        t0 = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+        return time.perf_counter() - t0
+
+    search_cache.index_path(library).unlink(missing_ok=True)
+    cold = once()
+    warm = [once() for _ in range(runs)]
+    return {
+        "cli_articles": articles,
+        "cli_cold_s": round(cold, 3),
+        "cli_warm_s": round(statistics.median(warm), 3),
+    }
+
+
 def _child(mode: str, path: str, query: str, records=None) -> dict:
     """Run one load (or one build from ``records``) and first query in a new
     process, as ``margin search`` does."""
@@ -339,11 +369,15 @@ def main(argv: list[str] | None = None) -> int:
         "--prod-queries", type=int, default=20, help="queries ranked exhaustively by name_score"
     )
     parser.add_argument("--json", action="store_true", help="one JSON line")
+    parser.add_argument("--library", type=Path, help="also time `margin search` on this library")
+    parser.add_argument("--query", default="Aliev", help="the query for --library")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child(*args.child)
     result = run(args.articles, args.queries, args.runs, args.seed, args.prod_queries)
+    if args.library:
+        result.update(cli_times(args.library.expanduser(), args.query, args.runs))
     if args.json:
         print(json.dumps(result))
         return 0
@@ -368,6 +402,12 @@ def main(argv: list[str] | None = None) -> int:
         ("load index", result["load_s"], "s read + decode, new process"),
         ("first query", result["first_query_ms"], "ms after the load"),
     ]
+    if args.library:
+        rows += [
+            ("library articles", result["cli_articles"], str(args.library)),
+            ("margin search cold", result["cli_cold_s"], "s, builds and saves the index"),
+            ("margin search", result["cli_warm_s"], f"s, loads it (median of {args.runs})"),
+        ]
     for label, value, unit in rows:
         print(f"{label:<20} {value!s:>10}  {unit}")
     return 0
