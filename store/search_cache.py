@@ -1,30 +1,32 @@
 """The search index saved between runs, so that ``margin search`` and the first
 search of an app run do not read every article again.
 
-Reading a library's articles (analysis caches, annotations, texts) and indexing
-them took about 3.5 s and 4 s at 10,000 articles. The saved index holds the
-finished index, and loading it skips both: searching needs only the shared
-tables (names, entities, passages, tags), and each article's own part (its
-record and what it put into the index) stays in saved form until an update or
-an entity page needs it.
+On a library of 10,000 annotated articles, reading the articles (analysis
+caches, annotations, texts) took 3.5 s and indexing them 4 s more; loading the
+saved index takes about 1 s (``bench/search.py --library``). Searching needs
+only the shared tables (names, entities, passages, tags); each article's own
+part (its record and what it put into the index) stays in saved form until an
+update or an entity page needs it, and so do the passage ids of each word until
+a query looks the word up.
 
 The file is ``derived/search-index.jsonl`` (derived data: deleting it costs one
 rebuild), written with ``write_atomic`` (a temp file and ``os.replace``), so two
 processes saving at once leave one whole file, the last one's. It is JSON, never
 pickle, as the file may come from anyone who can write to the folder:
 
-    line 1   header: magic, format, fingerprints, checksum of the rest
+    line 1   header: magic, format, fingerprints, size and CRC-32 of the rest
     line 2   the shared tables and, per article, the library state it was read at
     line 3+  one line per article (its record and its part of the index)
 
 The header names what the index depends on beyond the articles: the search code
 (this module and ``search*.py``), the analysis code (``analysis_cache``'s
 fingerprint) and the taught entities. A saved index whose header differs, whose
-checksum fails or that cannot be read is ignored and rebuilt, never an error.
-Otherwise each article is checked against the library by its text's SHA-256,
-its title and its annotation file's identity (inode, times, size: every save
-replaces the file); articles added, changed or deleted since are re-read or
-removed one by one, as the app's updates do.
+checksum fails or that does not describe a consistent index is ignored and
+rebuilt, never an error. Otherwise each article is checked against the library
+by its text's SHA-256, its title and its annotation file's identity (inode,
+times, size: every save replaces the file); articles added, changed or deleted
+since are re-read or removed one by one, as the app's updates do, and the
+result answers exactly as a fresh build.
 """
 
 from __future__ import annotations
