@@ -277,6 +277,16 @@ def _located(text: str, start: int, end: int) -> bool:
     )
 
 
+def _noun_before(text: str, start: int) -> str | None:
+    """The lower-case word right before a mention, if there is one."""
+    if start >= 2 and text[start - 1] == " " and text[start - 2].islower():
+        j = text.rfind(" ", max(0, start - 24), start - 1)
+        noun = text[j + 1 : start - 1]
+        if noun.isalpha() and noun.islower():
+            return noun
+    return None
+
+
 def _context_type(text: str, start: int, end: int, g: gz.Gazetteer) -> str | None:
     """The type the words around a mention give it, or None when they say nothing."""
     if (
@@ -1265,6 +1275,11 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
                     if ct == "ORG" and t == "PLACE" and name not in g.countries:
                         teams.add(name)  # "side Nice": the club in every mention
                     t, strength = ct, 3
+            elif t == "PLACE" and name not in g.countries and name not in teams:
+                # A known place after a team or paper word ("title rivals Essex",
+                # "the newspaper Granma") is that organisation in every mention.
+                if _noun_before(text, s + rs) in _ORG_NOUNS:
+                    teams.add(name)
             add((s + rs, s + rend, name, t, strength))
 
     # Pass 3: one type per surface form, short forms linked to full names.
@@ -1352,6 +1367,7 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
             else:
                 entities.extend(_titlecase_entities(text, b, title_known, g, mid_words))
     if teams:
+        _coordinated_teams(text, entities, teams, g)
         # A place that plays in this text's results is its team wherever it is
         # not used as a location.
         entities = [
@@ -1364,6 +1380,32 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
     entities = _datelines(text, blocks, g) + entities
     entities.sort(key=lambda e: (e.start, -e.end))
     return _drop_overlaps(entities)
+
+
+_LIST_GAP = frozenset([", ", " and ", ", and ", " or "])
+
+
+def _coordinated_teams(text: str, entities: list[Entity], teams: set[str], g: gz.Gazetteer) -> None:
+    """Add to ``teams`` the places listed with a team ("Essex, Derbyshire and
+    Surrey"): a list names one kind of thing."""
+    ents = sorted(entities, key=lambda e: e.start)
+    changed = True
+    while changed:
+        changed = False
+        for a, b in zip(ents, ents[1:], strict=False):
+            if text[a.end : b.start] not in _LIST_GAP:
+                continue
+            for team, other in ((a, b), (b, a)):
+                if (
+                    team.canonical in teams
+                    and other.canonical not in teams
+                    and other.type == "PLACE"
+                    and other.canonical not in g.countries
+                    and not _located(text, team.start, team.end)
+                    and not _located(text, other.start, other.end)
+                ):
+                    teams.add(other.canonical)
+                    changed = True
 
 
 def _titlecase_entities(

@@ -647,3 +647,20 @@ def test_labelled_lines_with_two_numbers_are_not_results_rows():
     s = spans(text)
     assert ("Honiball", "PERSON") in s and ("Andre Joubert", "PERSON") in s
     assert not any(t.startswith("Sales") for t, _ in s)
+
+
+def test_places_listed_with_a_team_are_teams_except_where_located():
+    text = doc(
+        "Title rivals Kent, Derbyshire and Surrey all closed in on victory. "
+        "Derbyshire kept up the hunt. Fans in Surrey cheered, as did the newspaper Granma."
+    )
+    found = [(e.text, e.type) for e in ents(text)]
+    assert found.count(("Derbyshire", "ORG")) == 2
+    assert ("Kent", "ORG") in found and ("Surrey", "ORG") in found
+    assert ("Surrey", "PLACE") in found  # "in Surrey"
+    assert ("Granma", "ORG") in found
+
+
+def test_a_listed_place_stays_a_place_when_no_team_is_in_the_list():
+    found = {(e.text, e.type) for e in ents(doc("Prices rose in Leeds, Derby and Bristol."))}
+    assert {("Leeds", "PLACE"), ("Derby", "PLACE"), ("Bristol", "PLACE")} <= found
