@@ -429,11 +429,12 @@ def _decode_tables(raw: bytes, first: int, taught: Iterable) -> SearchIndex:
     _check(all(isinstance(aid, str) for aid in order))
     _check(all(isinstance(size, int) and size > 0 for size in sizes))
     _check(sum(sizes) + len(sizes) == len(raw) - end)
-    view = memoryview(raw)
+    # The article lines copied out of the file's bytes, so that the rest of
+    # them (the tables, parsed above) is not kept alive by the slices.
+    view = memoryview(raw[end:])
     ends = list(itertools.accumulate(size + 1 for size in sizes))
     index._packed = {
-        aid: view[end + stop - size : end + stop]
-        for aid, size, stop in zip(order, sizes, ends, strict=True)
+        aid: view[stop - size : stop] for aid, size, stop in zip(order, sizes, ends, strict=True)
     }
     index._keys = {aid: key for aid, key in zip(order, keys, strict=True) if key is not None}
     index._unpack = _unpack_state

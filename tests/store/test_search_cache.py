@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import threading
 import zlib
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store import Library, search_cache
+from store import Library, analysis_cache, search_cache
 from store.search import ArticleRecord, SearchIndex
 
 ARTICLES = [
@@ -77,6 +78,16 @@ def answers(index: SearchIndex, queries: list[str] = QUERIES) -> list:
                 )
     out.append(index.stats())
     return out
+
+
+@pytest.fixture(autouse=True)
+def steady_analysis_code(monkeypatch) -> None:
+    """The analysis code as this process found it, even if its files are edited
+    while the tests run (a process that sees them change stops loading and
+    saving derived data, which analysis_cache's own tests cover)."""
+    real = analysis_cache.analysis_code()
+    steady = SimpleNamespace(fingerprint=real.fingerprint, usable=True, unchanged=lambda: True)
+    monkeypatch.setattr(analysis_cache, "analysis_code", lambda: steady)
 
 
 @pytest.fixture
