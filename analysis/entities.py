@@ -1290,7 +1290,7 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
         if per is None:
             per = scores[name] = {}
             guessed.add(name)
-        per[t] = per.get(t, 0) + strength * 2 + 1
+        per[t] = per.get(t, 0) + _WEIGHT[strength]
         if strength >= 2:
             guessed.discard(name)
     best_type = {name: max(per, key=per.__getitem__) for name, per in scores.items()}
@@ -1315,6 +1315,18 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
             n = sum(scores[name].values())
             fulls = surname_of.setdefault(name.rsplit(" ", 1)[1], {})
             fulls[name] = fulls.get(name, 0) + n
+    # Short forms of company names: "Magna" and "Magna International" for
+    # "Magna International Inc".
+    company_of: dict[str, str] = {}
+    for name, t in best_type.items():
+        if t == "ORG" and " " in name:
+            words = name.split(" ")
+            if words[-1] in _COMPANY_ENDS:
+                for k in range(1, len(words)):
+                    head = words[k - 1]
+                    if head in gz.ORG_CUES or head in _CONNECTOR_SET or head == "&":
+                        break
+                    company_of.setdefault(" ".join(words[:k]), name)
     resolved: dict[str, tuple[str, str]] = {}
     for name, t in best_type.items():
         canonical = name
@@ -1326,6 +1338,8 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
         if fulls and name not in g.countries:
             canonical = max(fulls, key=lambda k: (fulls[k], len(k)))
             t = "PERSON"
+        elif name in guessed and name in company_of:
+            t, canonical = "ORG", company_of[name]
         resolved[name] = (t, canonical)
     entities = [
         Entity(
@@ -1382,6 +1396,12 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
     return _drop_overlaps(entities)
 
 
+# What one mention's evidence weighs when a name's mentions disagree on its type:
+# a cue, a gazetteer or the words around one mention outweigh several guesses.
+_WEIGHT = (1, 3, 5, 20)
+_COMPANY_ENDS = frozenset(
+    "Inc Inc. Corp Corp. Corporation Co Co. Ltd Ltd. LLC PLC Plc AG GmbH SA NV BV SpA".split()
+)
 _LIST_GAP = frozenset([", ", " and ", ", and ", " or "])
 
 

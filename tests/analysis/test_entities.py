@@ -664,3 +664,23 @@ def test_places_listed_with_a_team_are_teams_except_where_located():
 def test_a_listed_place_stays_a_place_when_no_team_is_in_the_list():
     found = {(e.text, e.type) for e in ents(doc("Prices rose in Leeds, Derby and Bristol."))}
     assert {("Leeds", "PLACE"), ("Derby", "PLACE"), ("Bristol", "PLACE")} <= found
+
+
+def test_short_forms_of_a_company_name_are_that_company():
+    text = doc(
+        "The seat maker agreed to be bought by Magna International Inc for cash. "
+        "Magna was up. It should give Magna more reach, as Johnson Controls Inc said, "
+        "and Johnson Controls agreed. Ben Johnson ran."
+    )
+    found = [(e.text, e.type, e.canonical) for e in ents(text)]
+    assert found.count(("Magna", "ORG", "Magna International Inc")) == 2
+    assert ("Johnson Controls", "ORG", "Johnson Controls Inc") in found
+    assert ("Ben Johnson", "PERSON", "Ben Johnson") in found
+
+
+def test_one_mention_with_context_outweighs_several_guesses():
+    text = doc(
+        "Baratelli joined struggling first division side Nice. He played for Nice "
+        "before. Nice have been unable to win. Nice lost again."
+    )
+    assert {e.type for e in ents(text) if e.text == "Nice"} == {"ORG"}
