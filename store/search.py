@@ -404,9 +404,15 @@ class SearchIndex:
     def update_article(self, library, article_id: str) -> None:
         """Re-read one article (and the taught entities) from ``library``; an article
         that is gone is removed."""
+        from store import search_cache
+
         taught = library.taught()
         try:
-            record = record_from_library(library, article_id)
+            article = library.get(article_id)
+            # Taken before the read, as build takes it: a later save of this
+            # index then needs no second read of the article.
+            key = search_cache.article_keys(library, [article])[article.id]
+            record = record_from_library(library, article.id)
         except NotFound:
             record = None
         with self._lock:
@@ -415,6 +421,7 @@ class SearchIndex:
                 self.remove_article(article_id)
             else:
                 self.add_record(record)
+                self._keys[record.id] = key
 
     @_locked
     def update_taught(self, taught: Iterable) -> None:

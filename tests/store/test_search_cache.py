@@ -240,16 +240,18 @@ def test_updates_on_a_loaded_index_match_the_same_updates_in_memory(library: Lib
     assert answers(loaded) == answers(memory)
 
 
-def test_save_after_updates_then_load_reads_the_updated_articles(library: Library, reads) -> None:
+def test_a_save_after_updates_keeps_what_update_article_read(library: Library, reads) -> None:
     index = SearchIndex.build(library)
-    a = ids(library)[0]
+    a, b = ids(library)[:2]
     library.add_tags(a, ["energy"])
     index.update_article(library, a)
+    # An article indexed from a record, not from the library: read again.
+    index.add_record(ArticleRecord(b, "Another title"))
     assert index.save(library)
     reads.clear()
     loaded = SearchIndex.build(library)
-    # The application's updates are not tied to a library state: read again.
-    assert reads == [a]
+    # update_article noted the state it read the article at: only b is read.
+    assert reads == [b]
     assert answers(loaded) == answers(SearchIndex.build(library, saved=False))
 
 
