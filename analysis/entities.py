@@ -778,6 +778,14 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
             # "Real Madrid", "Air France", "Bank Austria": a name that ends in a
             # place without being one is a club or a company.
             return "ORG", 1
+        if (
+            (first in g.places or first in g.countries)
+            and first not in g.given
+            and any(_is_common(w, g) for w in words[1:])
+        ):
+            # "Philadelphia Eagles", "Toronto Star": a place's name and a common
+            # word make a team, paper or company, not a person.
+            return "ORG", 1
         if all(w in g.given or w in g.surnames or not _is_common(w, g) for w in words):
             if n <= 4 and not any(_is_acronym(w) for w in words):
                 return "PERSON", 1

@@ -684,3 +684,10 @@ def test_one_mention_with_context_outweighs_several_guesses():
         "before. Nice have been unable to win. Nice lost again."
     )
     assert {e.type for e in ents(text) if e.text == "Nice"} == {"ORG"}
+
+
+def test_a_place_and_a_common_word_make_an_organisation_not_a_person():
+    s = spans(doc("He played for the Philadelphia Eagles, the Toronto Star said of Adler Capelli."))
+    assert ("Philadelphia Eagles", "ORG") in s
+    assert ("Toronto Star", "ORG") in s
+    assert ("Adler Capelli", "PERSON") in s
