@@ -1288,6 +1288,13 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
                 # "the newspaper Granma") is that organisation in every mention.
                 if _noun_before(text, s + rs) in _ORG_NOUNS:
                     teams.add(name)
+            if t != "PERSON" and name not in g.places and text.startswith(" ", s + rend):
+                tail = _PROJECT_TAIL_RE.match(text, s + rend)
+                if tail is not None:
+                    # A named route or pipeline keeps its lower-case head noun:
+                    # "the Zangezur corridor", "the Trans-Caspian gas pipeline".
+                    name += tail.group()
+                    rend = tail.end() - s
             add((s + rs, s + rend, name, t, strength))
 
     # Pass 3: one type per surface form, short forms linked to full names.
@@ -1410,6 +1417,7 @@ _WEIGHT = (1, 3, 5, 20)
 _COMPANY_ENDS = frozenset(
     "Inc Inc. Corp Corp. Corporation Co Co. Ltd Ltd. LLC PLC Plc AG GmbH SA NV BV SpA".split()
 )
+_PROJECT_TAIL_RE = re.compile(r" (?:(?:gas|oil|railway|road) )?(?:corridor|pipeline)\b")
 _LIST_GAP = frozenset([", ", " and ", ", and ", " or "])
 
 

@@ -449,7 +449,7 @@ def test_all_caps_headline_names_ending_in_a_cue_word():
 
 
 def test_unknown_name_before_a_geographic_noun_is_a_place():
-    s = spans("A title line\n\nTalks covered the Varkelo corridor and trade.\n")
+    s = spans("A title line\n\nTalks covered the Varkelo valley and trade.\n")
     assert ("Varkelo", "PLACE") in s
 
 
@@ -691,3 +691,9 @@ def test_a_place_and_a_common_word_make_an_organisation_not_a_person():
     assert ("Philadelphia Eagles", "ORG") in s
     assert ("Toronto Star", "ORG") in s
     assert ("Adler Capelli", "PERSON") in s
+
+
+def test_a_named_route_or_pipeline_keeps_its_head_noun():
+    s = spans(doc("Talks covered the Varzan corridor and the Trans-Caspian gas pipeline."))
+    assert ("Varzan corridor", "PLACE") in s
+    assert ("Trans-Caspian gas pipeline", "MISC") in s
