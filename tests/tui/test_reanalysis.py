@@ -95,7 +95,7 @@ def bar_text(screen) -> str | None:
     bar = screen.query_one(ReanalysisBar)
     if not bar.has_class("-running"):
         return None
-    return str(bar.query_one(".reanalysis-label").render())
+    return bar.message
 
 
 def reader_scenario(library: Library, seed_id: str, scenario) -> MarginApp:
@@ -247,41 +247,3 @@ def test_palette_entry_reanalyses_what_another_process_taught(
             assert library.stale_analyses() == []
 
     asyncio.run(main())
-
-
-def test_a_big_run_goes_to_a_child_process(
-    library: Library, seed_id: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from store import reanalysis
-
-    monkeypatch.setattr(reanalysis, "CHILD_MIN", 1)
-    children: list[object] = []
-    real = reanalysis.reanalyze_in_child
-
-    def in_child(root, **callbacks):
-        children.append(root)
-        return real(root, **callbacks)
-
-    monkeypatch.setattr(reanalysis, "reanalyze_in_child", in_child)
-    others = [a.id for a in library.articles() if a.id != seed_id]
-    changed: list[LibraryChanged] = []
-
-    async def scenario(pilot, reader):
-        app = pilot.app
-        real_post = app.post_message
-
-        def post(message):
-            if isinstance(message, LibraryChanged) and message.analysis_only:
-                changed.append(message)
-            return real_post(message)
-
-        monkeypatch.setattr(app, "post_message", post)
-        reader.teach("Armenia", "reject", None, None)
-        await settle(pilot)
-        assert bar_text(reader) is None
-        assert f"Re-analysed {len(others)} articles." in [n.message for n in app._notifications]
-
-    reader_scenario(library, seed_id, scenario)
-    assert children == [library.root]
-    batched = [aid for message in changed for aid in message.article_ids]
-    assert sorted(batched) == sorted([seed_id, *others])
