@@ -533,7 +533,7 @@ def _segments(
                     rest.append(p[2])
                 ok = w == "&" or (
                     bool(rest)
-                    and rest[-1] in gz.ORG_CUES
+                    and (rest[-1] in gz.ORG_CUES or rest[-1] in _FACILITY_CUES)
                     and len(cur) <= 2
                     and cur[-1][2] not in gz.ORG_CUES
                 )
@@ -717,6 +717,8 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
                 return "PLACE", 2
             return "ORG", 3
         if last in gz.PLACE_CUES:
+            if last in _CENTERS and words[-2] in gz.CENTER_ORG_WORDS:
+                return "ORG", 3  # "Pew Research Center"
             return "PLACE", 3
         if last in gz.MISC_CUES and not (last == "Day" and first in g.given):
             return "MISC", 3  # before place heads: "Gulf War"; not "Doris Day"
@@ -1418,6 +1420,10 @@ _COMPANY_ENDS = frozenset(
     "Inc Inc. Corp Corp. Corporation Co Co. Ltd Ltd. LLC PLC Plc AG GmbH SA NV BV SpA".split()
 )
 _PROJECT_TAIL_RE = re.compile(r" (?:(?:gas|oil|railway|road) )?(?:corridor|pipeline)\b")
+_CENTERS = frozenset(["Center", "Centre"])
+# Buildings and sites whose names may join two words with "and" ("National Air and
+# Space Museum", "U.S. Space and Rocket Center").
+_FACILITY_CUES = frozenset("Center Centre Museum Complex Station Hospital".split())
 _LIST_GAP = frozenset([", ", " and ", ", and ", " or "])
 
 

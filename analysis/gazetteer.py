@@ -60,12 +60,12 @@ ORG_CUES = frozenset(
     Airways Bureau Board Court Church College School Foundation Fund Movement Congress
     Parliament Assembly Senate Army Navy Police Service Services Times Post Journal Press
     Television TV Radio Exchange Department Office Authority Network Systems Technologies
-    Motors Electric Industries Holdings Partners Hospital Society League Team Cabinet
+    Motors Electric Industries Holdings Partners Society League Team Cabinet
     Government Administration Commons Senate Directorate Secretariat Command Brigade
     Regiment Corps Forces Guard Alliance Coalition Front Brotherhood Front Trust Bancorp
     Securities Capital Insurance Energy Oil Petroleum Gas Telecom Communications Media
     Records Studios Pictures Entertainment Airport Railways Railway Lines Labs Laboratories
-    Center Centre Reserve Mint Treasury Tribunal Kremlin Pentagon House Cooperation
+    Reserve Mint Treasury Tribunal Kremlin Pentagon House Cooperation
     United Rovers Wanderers Athletic City Town County XI Giants Yankees Council Unions
     Democrats Republicans Socialists Conservatives Liberals Communists Greens Daily Herald
     Tribune Gazette Telegraph Chronicle Newsroom Newsdesk Pharmaceuticals Chemicals Foods
@@ -78,7 +78,14 @@ PLACE_CUES = frozenset(
     Ocean Lake Valley Bay Gulf Province County Airport Stadium Park Bridge Canal Desert
     Peninsula Strait Straits Coast Beach Heights Hills Corridor Region District Prefecture
     Kingdom Republic Basin Plateau Falls Glacier Delta Forest Arena Oval Ground Gardens
-    Harbour Harbor Cape Strip Bank Territory Territories Oblast Krai Governorate""".split()
+    Harbour Harbor Cape Strip Bank Territory Territories Oblast Krai Governorate
+    Center Centre Museum Complex Station Tower Towers Course Prison Hospital Base""".split()
+)
+# Words before "Center" that make it an organisation, not a building or site.
+CENTER_ORG_WORDS = frozenset(
+    """Research Policy Medical Studies Law Cancer Health Information Resource Media Data
+    Justice Rights Development Training Education Documentation Monitoring Analysis
+    Control Prevention Studies Coordination Operations Intelligence""".split()
 )
 # First words that make a capitalised run a place ("Mount Everest", "Lake Geneva").
 PLACE_HEADS = frozenset("Mount Mt Lake Cape Fort Port Gulf Isle Bay Sea Strait Lake".split())

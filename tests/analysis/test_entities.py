@@ -697,3 +697,15 @@ def test_a_named_route_or_pipeline_keeps_its_head_noun():
     s = spans(doc("Talks covered the Varzan corridor and the Trans-Caspian gas pipeline."))
     assert ("Varzan corridor", "PLACE") in s
     assert ("Trans-Caspian gas pipeline", "MISC") in s
+
+
+def test_buildings_and_sites_are_places_research_centers_organisations():
+    text = doc(
+        "The shuttle went to the Kennedy Space Center, then to the National Air and "
+        "Space Museum; prisoners were held in Insein Prison, said the Pew Research Center."
+    )
+    s = spans(text)
+    assert ("Kennedy Space Center", "PLACE") in s
+    assert ("National Air and Space Museum", "PLACE") in s
+    assert ("Insein Prison", "PLACE") in s
+    assert ("Pew Research Center", "ORG") in s
