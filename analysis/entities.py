@@ -190,6 +190,9 @@ _AFTER_RE = re.compile(
     # Roles and parts only an organisation has: "Facebook co-founder", "Google headquarters".
     r"|(?:'s|’s)? (?:co-?founders?|founders?|creators?|headquarters|CEO|employees"
     r"|website|shareholders)\b"
+    # A company's accounts: "Ericsson's profit", "Comelf's net sales".
+    r"|(?:'s|’s) (?:(?:net |pre-tax |first-half |quarterly |annual )?(?:profits?|revenues?"
+    r"|earnings|sales|turnover|losses)|subsidiary|share price|board)\b"
     r"|,? (?:Inc|Corp|Ltd|Plc|PLC|AG|SA|NV|BV|SpA|GmbH)\b)"
     r"|(?P<person> (?:said|says|told) (?:he|she|his|her)\b)"
     r"|(?P<place> (?:corridor|region|province|valley|river|mountains|district|peninsula"

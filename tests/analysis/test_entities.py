@@ -709,3 +709,8 @@ def test_buildings_and_sites_are_places_research_centers_organisations():
     assert ("National Air and Space Museum", "PLACE") in s
     assert ("Insein Prison", "PLACE") in s
     assert ("Pew Research Center", "ORG") in s
+
+
+def test_a_company_s_accounts_make_its_name_an_organisation():
+    text = doc("Olafsen's net profit rose, and Olafsen's board met. Analysts liked Olafsen.")
+    assert {e.type for e in ents(text) if e.text == "Olafsen"} == {"ORG"}
