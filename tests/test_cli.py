@@ -287,3 +287,15 @@ def test_reanalyze_errors_are_one_line(tmp_path: Path, capsys) -> None:
     code, out, err = run(capsys, "--library", str(not_a_folder), "reanalyze", "--json")
     assert code == 1 and out == ""
     assert err.startswith("margin: ") and err.count("\n") == 1
+
+
+def test_reanalyze_shows_progress_on_a_terminal(
+    seeded, capsys, monkeypatch: pytest.MonkeyPatch, fresh_code_watch
+) -> None:
+    lib, _aid = seeded
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, out, err = run(capsys, "--library", lib, "reanalyze", "--json")
+    assert code == 0
+    assert json.loads(out) == {"reanalyzed": 1, "total": 1}
+    # One line redrawn in place, then cleared so that nothing is left behind.
+    assert err == "\rRe-analysing 1/1 articles…\r\033[K"
