@@ -449,15 +449,34 @@ def _decode_tables(raw: bytes, first: int, taught: Iterable) -> SearchIndex:
         index._tag_display[norm] = display
 
     nodes = index._nodes
-    for nid, etype, key, skel, forms, fulls, arts in tables["nodes"]:
-        _check(isinstance(nid, int) and nid not in nodes and isinstance(key, str))
-        _check(isinstance(forms, dict) and isinstance(arts, dict) and arts.keys() <= known)
-        node = _Node.__new__(_Node)
-        node.id, node.type, node.key, node.words = nid, etype, key, key.split()
+    new_node = _Node.__new__
+    node_by, blocks, by_last = index._node_by, index._blocks, index._by_last
+    surnames, full_nodes = index._surnames, index._full_nodes
+    rows = tables["nodes"]
+    _check(all(type(row[0]) is int and type(row[2]) is str for row in rows))
+    # The lookups SearchIndex._new_node and _resolve keep, filled in one pass.
+    for nid, etype, key, skel, forms, fulls, arts in rows:
+        if nid in nodes or not (
+            type(forms) is dict and type(arts) is dict and arts.keys() <= known
+        ):
+            raise _Invalid
+        node = new_node(_Node)
+        words = key.split()
+        node.id, node.type, node.key, node.words = nid, etype, key, words
         node.skel, node.forms, node.fulls, node.articles = skel, forms, set(fulls), arts
         nodes[nid] = node
-        _register_node(index, node)
-        ids.append(nid)
+        node_by[(etype, key)] = nid
+        blocks.setdefault((etype, skel), set()).add(nid)
+        if etype == "PERSON":
+            if len(words) > 1:
+                by_last.setdefault(skel.rpartition(" ")[2], set()).add(nid)
+            else:
+                surnames.setdefault(skel, set()).add(nid)
+        for full in fulls:
+            if full != key:
+                full_nodes.setdefault(full, set()).add(nid)
+    index._types.update(node.type for node in nodes.values())
+    ids.extend(nodes)
 
     term_nodes = index._term_nodes
     node_ids = nodes.keys()
@@ -498,22 +517,6 @@ def _decode_tables(raw: bytes, first: int, taught: Iterable) -> SearchIndex:
     _check(isinstance(next_id, int) and next_id > max(ids))
     index._ids = itertools.count(next_id)
     return index
-
-
-def _register_node(index: SearchIndex, node: _Node) -> None:
-    """The lookups ``SearchIndex._new_node`` and ``_resolve`` keep for a node."""
-    nid, etype, key, skel = node.id, node.type, node.key, node.skel
-    index._node_by[(etype, key)] = nid
-    index._types.add(etype)
-    index._blocks.setdefault((etype, skel), set()).add(nid)
-    if etype == "PERSON":
-        if len(node.words) > 1:
-            index._by_last.setdefault(skel.rpartition(" ")[2], set()).add(nid)
-        else:
-            index._surnames.setdefault(skel, set()).add(nid)
-    for full in node.fulls:
-        if full != key:
-            index._full_nodes.setdefault(full, set()).add(nid)
 
 
 def _unpack_state(index: SearchIndex, aid: str, raw: bytes) -> _ArticleState:
