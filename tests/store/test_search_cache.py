@@ -255,6 +255,15 @@ def test_a_save_after_updates_keeps_what_update_article_read(library: Library, r
     assert answers(loaded) == answers(SearchIndex.build(library, saved=False))
 
 
+def test_an_index_that_cannot_be_saved_still_answers(library: Library, reads) -> None:
+    path = search_cache.index_path(library)
+    path.mkdir(parents=True)  # a folder where the file should be
+    index = SearchIndex.build(library)
+    assert not index.save(library)
+    assert path.is_dir() and len(reads) == SIZE
+    assert answers(index) == answers(SearchIndex.build(library, saved=False))
+
+
 def test_search_code_change_rebuilds(library: Library, reads, monkeypatch) -> None:
     SearchIndex.build(library)
     monkeypatch.setattr(search_cache, "search_code", lambda: "another version")
