@@ -59,6 +59,7 @@ from rapidfuzz import fuzz, process  # noqa: E402
 from store import search_cache  # noqa: E402
 from store.search import NAME_CUTOFF, ArticleRecord, SearchIndex, name_score  # noqa: E402
 from store.search_text import clear_cache, normalize  # noqa: E402
+from store.storage import write_atomic  # noqa: E402
 
 ORG_CUES = [
     "Club", "Union", "Academy", "Institute", "Council", "Ministry", "Party", "Bank",
@@ -286,7 +287,7 @@ def saved_index(index: SearchIndex, records, query: str, runs: int) -> dict:
         for _ in range(runs):
             t0 = time.perf_counter()
             data = search_cache.encode(index)
-            search_cache.write_atomic(path, data, durable=False)
+            write_atomic(path, data, durable=False)
             save.append(time.perf_counter() - t0)
         children = [_child("load", str(path), query) for _ in range(runs)]
         builds = [_child("build", str(path), query, records) for _ in range(runs)]
