@@ -55,8 +55,9 @@ def test_seed_aliases_and_misspellings(seeded: Library) -> None:
     for query in ("Pashinian", "Pahsinyan", "Pashinan"):
         assert first_entity(index, query).text == "Nikol Pashinyan", query
     zangezur = index.entity_page(first_entity(index, "Zangazur").key)
-    spellings = {normalize(a) for a in zangezur.aliases}
-    assert {"zangezur", "zangazur"} <= spellings
+    # The seed writes both transliterations (the recogniser keeps "corridor").
+    first_words = {normalize(a).split()[0] for a in zangezur.aliases}
+    assert {"zangezur", "zangazur"} <= first_words
 
 
 def test_wikinews_entities_across_articles(seeded: Library) -> None:
