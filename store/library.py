@@ -998,15 +998,15 @@ class Library:
         cached analysis is stale (see :meth:`stale_analyses`); returns how many
         were analysed.
 
-        ``progress(done, total)`` is called after each article, and
-        ``analysed(article_id)`` before it for each article analysed (for a
-        search index to follow); ``cancel()`` is asked before each and stops
-        the run when true. An article deleted
-        meanwhile, or whose text cannot be read, is skipped (it stays stale). Each
-        article is analysed under the rules current when it is reached, so when
-        another process or thread teaches during the run, the articles done
-        before are checked again and the run goes on until none is left stale by
-        that change (``total`` grows). Annotations are never read or written.
+        ``progress(done, total)`` is called after each article, just after
+        ``analysed(article_id)`` when that article was analysed (for a search
+        index to follow); ``cancel()`` is asked before each and stops the run
+        when true. An article deleted meanwhile, or whose text cannot be read,
+        is skipped (it stays stale). Each article is analysed under the rules
+        current when it is reached, so when another process or thread teaches
+        during the run, the articles done before are checked again and the run
+        goes on until none is left stale by that change (``total`` grows).
+        Annotations are never read or written.
         """
         analysis_cache.check_unchanged()
         wanted = None if ids is None else list(dict.fromkeys(ids))
