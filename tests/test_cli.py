@@ -299,3 +299,24 @@ def test_reanalyze_shows_progress_on_a_terminal(
     assert json.loads(out) == {"reanalyzed": 1, "total": 1}
     # One line redrawn in place, then cleared so that nothing is left behind.
     assert err == "\rRe-analysing 1/1 articles…\r\033[K"
+
+
+def test_export_keeps_an_edited_file_until_forced(seeded, tmp_path: Path, capsys) -> None:
+    lib, article_id = seeded
+    out = tmp_path / "out"
+    code, _, _ = run(capsys, "--library", lib, "export", article_id, "-o", str(out))
+    assert code == 0
+    (path,) = out.glob("*.md")
+    edited = path.read_bytes() + b"\nMy own line, written in Obsidian.\n"
+    path.write_bytes(edited)
+    run(capsys, "--library", lib, "note", article_id, "A note added later.")
+    code, out_text, err = run(
+        capsys, "--library", lib, "export", article_id, "-o", str(out), "--json"
+    )
+    assert code == 0 and json.loads(out_text) == []
+    assert err == "kept 1 edited file; --force overwrites it\n"
+    assert path.read_bytes() == edited
+    code, _, err = run(capsys, "--library", lib, "export", article_id, "-o", str(out), "--force")
+    assert code == 0 and err == ""
+    text = path.read_text(encoding="utf-8")
+    assert "A note added later." in text and "My own line" not in text

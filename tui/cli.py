@@ -393,11 +393,36 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.output).expanduser()
     if out.exists() and not out.is_dir():
         raise UserError(f"{args.output}: not a folder")
-    written = export.export_articles(lib, ids, profile=args.profile, out_dir=out)
+    result = export.export_folder(lib, ids, profile=args.profile, out_dir=out, force=args.force)
+    written = result.written
+    # Kept and removed files go to stderr with --json, so stdout stays one document.
+    notes = sys.stderr if args.json else sys.stdout
+    for warning in result.warnings:
+        print(f"margin: {_one_line(warning)}", file=sys.stderr)
     if args.json:
         _dump([str(p) for p in written])
     else:
         print(f"exported {len(written)} article{'s' if len(written) != 1 else ''} to {out}")
+    if result.removed:
+        n = len(result.removed)
+        print(
+            f"removed {n} old file{'s' if n != 1 else ''} of renamed or deleted articles",
+            file=notes,
+        )
+    for path in result.kept:
+        print(
+            _safe(
+                f"kept {path}: edited since it was exported (its article was renamed or deleted)"
+            ),
+            file=notes,
+        )
+    if result.skipped_edited:
+        n = len(result.skipped_edited)
+        print(
+            f"kept {n} edited file{'s' if n != 1 else ''}; "
+            f"--force overwrites {'them' if n != 1 else 'it'}",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -493,7 +518,20 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if args.json:
         _dump(counts)
     else:
-        print(f"restored from {args.file}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        if args.merge:
+            print(
+                f"merged {args.file}: {counts['articles']} articles added, "
+                f"{counts['merged']} merged, {counts['skipped']} unchanged; "
+                f"{counts['notes']} notes, {counts['highlights']} highlights and "
+                f"{counts['tags']} tags added, {counts['updated']} notes or highlights updated, "
+                f"{counts['taught']} taught entities added"
+            )
+        else:
+            print(
+                f"restored from {args.file}: {counts['articles']} articles, "
+                f"{counts['notes']} notes, {counts['highlights']} highlights, "
+                f"{counts['taught']} taught entities"
+            )
     return 0
 
 
@@ -605,6 +643,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--search", metavar="QUERY", help="articles matching a search")
     p.add_argument("--profile", choices=("obsidian", "logseq", "plain"), default="obsidian")
     p.add_argument("-o", "--output", metavar="DIR|-", help="a folder, or '-' for stdout (default)")
+    p.add_argument(
+        "--force", action="store_true", help="overwrite files edited since they were exported"
+    )
 
     p = add("analyze", cmd_analyze, "entities and quotes of a file, or of JSON lines")
     p.add_argument("file", nargs="?", metavar="FILE")
@@ -613,9 +654,14 @@ def _parser() -> argparse.ArgumentParser:
     p = add("backup", cmd_backup, "write the whole library to one JSON file")
     p.add_argument("file", metavar="FILE")
 
-    p = add("restore", cmd_restore, "restore a backup into an empty library")
+    p = add("restore", cmd_restore, "restore a backup into an empty library, or merge it")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--merge", action="store_true", help="add to a library that is not empty")
+    p.add_argument(
+        "--merge",
+        action="store_true",
+        help="merge into a library that is not empty: new articles are added, and "
+        "articles already there get the backup's notes, highlights and tags",
+    )
 
     p = add("delete", cmd_delete, "delete an article and its annotations", json_flag=False)
     p.add_argument("id")
