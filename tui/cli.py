@@ -8,6 +8,7 @@ starts fast. Exit codes: 0 ok, 1 user error (one line on stderr), 2 usage.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -340,6 +341,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UserError("--limit must be at least 1")
     index = SearchIndex.build(lib)
+    # A one-shot process: the index lives until exit, so the collector need not
+    # walk its hundreds of thousands of objects before the first query.
+    gc.freeze()
     hits = index.search(args.query, scope=args.scope, limit=args.limit)
     if args.json:
         _dump([h.to_json() for h in hits])
