@@ -294,6 +294,7 @@ def _context_type(text: str, start: int, end: int, g: gz.Gazetteer) -> str | Non
     """The type the words around a mention give it, or None when they say nothing."""
     if (
         start >= 4
+        and text[start - 2] == "s"
         and text[start - 3 : start] in _POSSESSIVE_GAP
         and text[start - 4].isupper()
         and text.rfind(" ", start, end) > 0
@@ -994,7 +995,7 @@ def _line_kind(text: str, start: int, end: int, kind: str) -> str:
 
 _LOWER = "".join(re.escape(chr(i)) for i in range(0x3000) if chr(i).islower())
 _LOWER_RUN_RE = re.compile(rf"[{_LOWER}]+")
-_MANY_LOWER_RE = re.compile(rf"(?:[^{_LOWER}]*[{_LOWER}]){{41}}")
+_MANY_LOWER_RE = re.compile(rf"(?:[^{_LOWER}]*+[{_LOWER}]){{41}}")
 _LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
 
 
