@@ -3,9 +3,20 @@
 Headless: never imports textual, rich, tui or store.
 """
 
+from analysis.rule_scope import RuleScope, relevant_rules
 from analysis.types import ENTITY_TYPES, Analysis, Block, Entity, Quote, Taught
 
-__all__ = ["ENTITY_TYPES", "Analysis", "Block", "Entity", "Quote", "Taught", "analyze"]
+__all__ = [
+    "ENTITY_TYPES",
+    "Analysis",
+    "Block",
+    "Entity",
+    "Quote",
+    "RuleScope",
+    "Taught",
+    "analyze",
+    "relevant_rules",
+]
 
 
 def analyze(text: str, taught: "list[Taught] | tuple[Taught, ...]" = ()) -> Analysis:
