@@ -4,7 +4,9 @@
     python bench/analysis.py --json     # {"words_per_s": x, "ms_100k_words": y}
 
 Medians of several runs in one process (one core), timed as CPU time of this
-process so that other work on a shared machine does not inflate the numbers. The
+process so that other work on a shared machine does not inflate the numbers
+(CPU time still grows when another process shares the core's caches; nine runs
+keep one such burst from moving the median). The
 word lists are loaded once before timing, as they are in a running app. The
 recogniser shares the cut of names that hold in any text ("Donald Trump"
 mid-sentence) across texts; that cache is emptied before every timed run, so the
@@ -63,7 +65,7 @@ def main() -> None:
     """Run the benchmark and print a table or one JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print one JSON line")
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
 
     articles = _articles()
