@@ -971,12 +971,13 @@ _CAPS_SMALL = frozenset("a an the of in on at to for and or vs v".split())
 def _line_kind(text: str, start: int, end: int, kind: str) -> str:
     """'table' for results rows, 'caps' for ALL CAPS lines, 'titlecase' for Title Case
     headings, else 'prose'."""
-    line = text[start:end]
-    if len(line) <= 120 and _NUMBER_RE.search(line) and _is_table_row(line):
-        return "table"
+    if end - start <= 120 and _NUMBER_RE.search(text, start, end):
+        if _is_table_row(text[start:end]):
+            return "table"
     # Most lines are prose with more than 40 lower-case letters in their first 100
-    # characters: one match says so without counting.
-    if _MANY_LOWER_RE.match(line, 0, 100) is None:
+    # characters: one match says so without counting (or copying the line).
+    if _MANY_LOWER_RE.match(text, start, min(end, start + 100)) is None:
+        line = text[start:end]
         head_lower = sum(map(len, _LOWER_RUN_RE.findall(line, 0, 100)))
         lower = sum(map(len, _LOWER_RUN_RE.findall(line)))
         if lower <= 0.25 * len(line):
@@ -988,7 +989,7 @@ def _line_kind(text: str, start: int, end: int, kind: str) -> str:
                 and head_lower <= 40
             ):
                 return "caps"
-    if kind in ("title", "heading") and is_title_case(line):
+    if kind in ("title", "heading") and is_title_case(text[start:end]):
         return "titlecase"
     return "prose"
 
