@@ -4,9 +4,14 @@ A cache file holds its key and the analysis in a compact form: every block,
 entity and quote as one JSON array of its fields in declaration order, so that
 loading builds each object positionally instead of matching dict keys.
 
-The key is a hash of the text's SHA-256, the user's taught rules, this file
+A key is a hash of the text's SHA-256, a list of taught rules, this file
 format, and a fingerprint of the analysis code: ``ANALYSIS_VERSION`` plus the
-contents of the ``analysis`` package's code and data files. Contents, not
+contents of the ``analysis`` package's code and data files. A file carries two
+keys, each vouching that its analysis is the text's analysis under that key's
+rules: one for the rules that can change this text's analysis
+(``analysis.relevant_rules``), so that teaching about a name the text lacks
+leaves it fresh, and one for all the rules, which tells it is fresh without
+reading the text while nothing has been taught since it was written. Contents, not
 modification times, so that touching a file (a checkout, a reinstall) keeps the
 cache while any real change to a rule or a word list invalidates it, whether or
 not the version was bumped. The fingerprint is taken once per process, when
@@ -48,10 +53,11 @@ __all__ = [
     "rules_digest",
     "save",
     "stored_key",
+    "stored_keys",
 ]
 
 # Bump when the layout of a cache file changes.
-FORMAT = 2
+FORMAT = 3
 _FINGERPRINTED = (".py", ".txt", ".json")
 
 
@@ -204,16 +210,19 @@ def rules_digest(rules: Iterable[Any]) -> str:
 
 def cache_key(text_sha256: str, rules: str) -> str:
     """The key of one article's cached analysis: its text's SHA-256 and the
-    ``rules_digest`` of the taught rules, under the current analysis code."""
+    ``rules_digest`` of a list of taught rules, under the current analysis code."""
     raw = f"{code_fingerprint()}:{rules}:{text_sha256}"
     return hashlib.sha256(raw.encode("ascii", "replace")).hexdigest()
 
 
-def encode(key: str, result: Any) -> bytes:
-    """The cache file for ``result`` (an ``analysis.Analysis``) under ``key``."""
+def encode(key: str, result: Any, all_key: str | None = None) -> bytes:
+    """The cache file for ``result`` (an ``analysis.Analysis``) under ``key``
+    (the key of the rules relevant to the text) and ``all_key`` (the key of all
+    the rules; ``key`` when not given)."""
     block, entity, quote = _rows()
     payload = {
         "key": key,
+        "all": key if all_key is None else all_key,
         "format": FORMAT,
         "title": result.title,
         "blocks": [block(b) for b in result.blocks],
@@ -225,13 +234,14 @@ def encode(key: str, result: Any) -> bytes:
     )
 
 
-def decode(raw: bytes, key: str) -> Any | None:
-    """The analysis in a cache file, or None when it was made under another key
-    or is not a readable cache file."""
+def decode(raw: bytes, key: str, all_key: str | None = None) -> Any | None:
+    """The analysis in a cache file, or None when neither of its keys is ``key``
+    or ``all_key``, or it is not a readable cache file. Any match will do: each
+    key names rules under which the text's analysis is the one stored."""
     analysis, block, entity, quote = _types()
     try:
         data = json.loads(raw)
-        if data["key"] != key or data["format"] != FORMAT:
+        if data["format"] != FORMAT or not {data["key"], data["all"]} & {key, all_key}:
             return None
         title = data["title"]
         if title is not None and not isinstance(title, str):
@@ -273,17 +283,27 @@ def read_file(path: str | os.PathLike[str]) -> bytes:
         os.close(fd)
 
 
-# encode() writes the key first and the format next, so a cache file starts
-# with this prefix, the 64-character key, and the suffix below.
+# encode() writes the two keys first and the format next, so a cache file
+# starts with this prefix, the 64-character key, the middle, the other key, and
+# the suffix below.
 _KEY_PREFIX = b'{"key":"'
+_KEY_MIDDLE = b'","all":"'
 _KEY_SUFFIX = b'","format":%d,' % FORMAT
-_HEAD = len(_KEY_PREFIX) + 64 + len(_KEY_SUFFIX)
+_SECOND = len(_KEY_PREFIX) + 64 + len(_KEY_MIDDLE)
+_HEAD = _SECOND + 64 + len(_KEY_SUFFIX)
 
 
 def stored_key(path: str | os.PathLike[str]) -> str | None:
-    """The key a cache file was written under, read from its first bytes
-    without decoding the rest; None when there is no cache file, or it is
-    not one in the current format."""
+    """The key (of the relevant rules) a cache file was written under; see
+    ``stored_keys``."""
+    keys = stored_keys(path)
+    return None if keys is None else keys[0]
+
+
+def stored_keys(path: str | os.PathLike[str]) -> tuple[str, str] | None:
+    """The two keys a cache file was written under (the relevant rules' and all
+    the rules'), read from its first bytes without decoding the rest; None when
+    there is no cache file, or it is not one in the current format."""
     try:
         fd = os.open(path, _READ_FLAGS)
     except OSError:
@@ -294,35 +314,43 @@ def stored_key(path: str | os.PathLike[str]) -> str | None:
         return None
     finally:
         os.close(fd)
-    if len(head) != _HEAD or not head.startswith(_KEY_PREFIX) or not head.endswith(_KEY_SUFFIX):
+    if (
+        len(head) != _HEAD
+        or not head.startswith(_KEY_PREFIX)
+        or head[_SECOND - len(_KEY_MIDDLE) : _SECOND] != _KEY_MIDDLE
+        or not head.endswith(_KEY_SUFFIX)
+    ):
         return None
-    key = head[len(_KEY_PREFIX) : len(_KEY_PREFIX) + 64]
     try:
-        return key.decode("ascii")
+        key = head[len(_KEY_PREFIX) : len(_KEY_PREFIX) + 64].decode("ascii")
+        all_key = head[_SECOND : _SECOND + 64].decode("ascii")
     except UnicodeDecodeError:
         return None
+    return key, all_key
 
 
-def load(path: Path, key: str) -> Any | None:
-    """The cached analysis at ``path`` when it was made under ``key``, else None
-    (always None in a process whose analysis files changed while it ran)."""
+def load(path: Path, key: str, all_key: str | None = None) -> Any | None:
+    """The cached analysis at ``path`` when it was made under ``key`` or
+    ``all_key`` (see ``decode``), else None (always None in a process whose
+    analysis files changed while it ran)."""
     if not analysis_code().usable:
         return None
     try:
         raw = read_file(path)
     except OSError:
         return None
-    return decode(raw, key)
+    return decode(raw, key, all_key)
 
 
-def save(path: Path, key: str, result: Any) -> None:
-    """Cache ``result`` at ``path`` (not fsynced: derived data). A cache that
-    cannot be written is skipped; the analysis is simply run again next time.
-    Nothing is written once the analysis files differ from the fingerprint."""
+def save(path: Path, key: str, result: Any, all_key: str | None = None) -> None:
+    """Cache ``result`` at ``path`` under ``key`` and ``all_key`` (see
+    ``encode``; not fsynced: derived data). A cache that cannot be written is
+    skipped; the analysis is simply run again next time. Nothing is written
+    once the analysis files differ from the fingerprint."""
     if not analysis_code().unchanged():
         return
     with contextlib.suppress(SaveFailed, OSError, UnicodeEncodeError, TypeError, ValueError):
-        write_atomic(path, encode(key, result), durable=False)
+        write_atomic(path, encode(key, result, all_key), durable=False)
 
 
 # Taken at start-up (store.library imports this module), before the analysis

@@ -161,7 +161,11 @@ class Library:
         self._summary_cache: dict[str, list[Any]] | None = None
         self._summary_folders: dict[str, list[int]] = {}
         self._prefix_cache: set[str] | None = None
-        self._rules_cache: tuple[list[dict[str, Any]], str, list[Any]] | None = None
+        self._rules_cache: tuple[list[dict[str, Any]], str, list[Any], Any] | None = None
+        # Article id -> (all-rules key, the cache file's keys) of the articles
+        # found fresh by the rules relevant to their text, so that asking again
+        # under the same rules needs no text.
+        self._fresh_by_scope: dict[str, tuple[str, tuple[str, str]]] = {}
         # Reading now reports a damaged or too-new library when it is opened.
         self._article_map()
         for folder in (root, self.paths.derived):
@@ -941,50 +945,85 @@ class Library:
 
     def _analysis_of(self, article: Article, text: str | None):  # -> analysis.Analysis
         # The caller has just resolved the article, so the taught rules are current.
-        digest, rules = self._rules()
-        key = analysis_cache.cache_key(article.sha256, digest)
+        digest, rules, scope = self._rules()
         path = self.paths.analysis_cache(article.id)
-        cached = analysis_cache.load(path, key)
-        if cached is not None:
-            return cached
-        import analysis as analysis_pkg
-
+        all_key = analysis_cache.cache_key(article.sha256, digest)
+        stored = analysis_cache.stored_keys(path)
+        if stored is not None and all_key in stored:
+            cached = analysis_cache.load(path, all_key)
+            if cached is not None:
+                return cached
         if text is None:
             text = self._read_body(article)
+        key = self._scoped_key(article, text, scope)
+        if stored is not None and key in stored:
+            cached = analysis_cache.load(path, key)
+            if cached is not None:
+                return cached
+        import analysis as analysis_pkg
+
         result = analysis_pkg.analyze(text, rules)
-        analysis_cache.save(path, key, result)
+        analysis_cache.save(path, key, result, all_key)
         return result
 
-    def _rules(self) -> tuple[str, list[Any]]:
-        # (digest, rules) of the taught records as last read: the caller has
-        # just checked library.json. The records are replaced (never changed in
-        # place) whenever it is read again, so their identity tells when to
-        # rebuild; digest and rules always come from the same records.
+    def _rules(self) -> tuple[str, list[Any], Any]:
+        # (digest, rules, scope) of the taught records as last read: the caller
+        # has just checked library.json. The records are replaced (never changed
+        # in place) whenever it is read again, so their identity tells when to
+        # rebuild; all three always come from the same records.
         records = self._taught_records
         cached = self._rules_cache
         if cached is None or cached[0] is not records:
+            from analysis.rule_scope import RuleScope
+
             rules = _rules_from(records)
-            cached = (records, analysis_cache.rules_digest(rules), rules)
+            cached = (records, analysis_cache.rules_digest(rules), rules, RuleScope(rules))
             self._rules_cache = cached
-        return cached[1], cached[2]
+        return cached[1], cached[2], cached[3]
+
+    @staticmethod
+    def _scoped_key(article: Article, text: str, scope: Any) -> str:
+        """The cache key of ``article`` under the rules that can change the
+        analysis of its ``text`` (``analysis.RuleScope``)."""
+        relevant = scope.relevant(text)
+        return analysis_cache.cache_key(article.sha256, analysis_cache.rules_digest(relevant))
 
     # --- re-analysis after teaching -------------------------------------------
     def stale_analyses(self, ids: Iterable[str] | None = None) -> list[str]:
         """Ids of the articles (of ``ids``, default all; newest first) whose cached
-        analysis was not made from their current text, the current taught rules
-        and the current analysis code. Reads only the first bytes of each cache
-        file. Unknown ids are left out."""
+        analysis was not made from their current text and the current analysis
+        code, under the taught rules that can change it (teaching about a name
+        an article does not contain leaves it fresh). Reads the first bytes of
+        each cache file, and an article's text only when something was taught
+        since its analysis was cached (once per set of rules in this object).
+        An article whose text cannot be read is stale. Unknown ids are left out."""
         articles = self._article_map()
-        digest, _ = self._rules()
+        digest, _, scope = self._rules()
         if ids is None:
             chosen = self._sorted()
         else:
             chosen = [articles[aid] for aid in dict.fromkeys(ids) if aid in articles]
-        return [article.id for article in chosen if not self._analysis_fresh(article, digest)]
+        return [
+            article.id for article in chosen if not self._analysis_fresh(article, digest, scope)
+        ]
 
-    def _analysis_fresh(self, article: Article, digest: str) -> bool:
-        key = analysis_cache.cache_key(article.sha256, digest)
-        return analysis_cache.stored_key(self.paths.analysis_cache(article.id)) == key
+    def _analysis_fresh(self, article: Article, digest: str, scope: Any) -> bool:
+        stored = analysis_cache.stored_keys(self.paths.analysis_cache(article.id))
+        if stored is None:
+            return False
+        all_key = analysis_cache.cache_key(article.sha256, digest)
+        if all_key in stored:
+            return True
+        if self._fresh_by_scope.get(article.id) == (all_key, stored):
+            return True
+        try:
+            text = self._read_body(article)
+        except StoreError:
+            return False
+        if self._scoped_key(article, text, scope) not in stored:
+            return False
+        self._fresh_by_scope[article.id] = (all_key, stored)
+        return True
 
     def reanalyze(
         self,
@@ -1028,7 +1067,7 @@ class Library:
             self._article_map()
             if self._rules()[0] == digest:
                 break
-            # Taught meanwhile: what was analysed under the older rules is stale again.
+            # Taught meanwhile: what was analysed under the older rules may be stale again.
             pending = self.stale_analyses(wanted)
             total += len(pending)
         return count
@@ -1039,10 +1078,11 @@ class Library:
         article = self._article_map().get(article_id)
         if article is None:
             return False
-        digest, rules = self._rules()
-        key = analysis_cache.cache_key(article.sha256, digest)
+        digest, rules, scope = self._rules()
         path = self.paths.analysis_cache(article.id)
-        if analysis_cache.stored_key(path) == key:
+        all_key = analysis_cache.cache_key(article.sha256, digest)
+        stored = analysis_cache.stored_keys(path)
+        if stored is not None and all_key in stored:
             return False  # made fresh meanwhile (the reader, another process)
         try:
             text = self._read_body(article)
@@ -1050,9 +1090,12 @@ class Library:
             # Deleted since (its text went with it), or damaged: reading the
             # article reports that; the run goes on.
             return False
+        key = self._scoped_key(article, text, scope)
+        if stored is not None and key in stored:
+            return False
         import analysis as analysis_pkg
 
-        analysis_cache.save(path, key, analysis_pkg.analyze(text, rules))
+        analysis_cache.save(path, key, analysis_pkg.analyze(text, rules), all_key)
         if article_id not in self._article_map():
             # Deleted while it was analysed: no cache for an article that is gone.
             with contextlib.suppress(OSError):
