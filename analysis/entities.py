@@ -1319,6 +1319,7 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
     surnames_here = {
         name.rsplit(" ", 1)[1] for name, t in best_type.items() if t == "PERSON" and " " in name
     }
+    spelling = _person_spellings(best_type, scores, g)
     surname_of: dict[str, dict[str, int]] = {}
     for name, t in best_type.items():
         if t == "PERSON" and " " in name:
@@ -1336,7 +1337,8 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
                 continue
             n = sum(scores[name].values())
             fulls = surname_of.setdefault(name.rsplit(" ", 1)[1], {})
-            fulls[name] = fulls.get(name, 0) + n
+            full = spelling.get(name, name)
+            fulls[full] = fulls.get(full, 0) + n
     # Short forms of company names: "Magna" and "Magna International" for
     # "Magna International Inc".
     company_of: dict[str, str] = {}
@@ -1350,8 +1352,9 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
                         break
                     company_of.setdefault(" ".join(words[:k]), name)
     resolved: dict[str, tuple[str, str]] = {}
+    namesakes: dict[str, dict[str, int]] = {}  # surnames that several full names share
     for name, t in best_type.items():
-        canonical = name
+        canonical = spelling.get(name, name)
         fulls = surname_of.get(name) if " " not in name else None
         if fulls and name in g.places:
             # A place name follows a person only when a full name with a given
@@ -1360,9 +1363,16 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
         if fulls and name not in g.countries:
             canonical = max(fulls, key=lambda k: (fulls[k], len(k)))
             t = "PERSON"
+            if len({k.split(" ", 1)[0] for k in fulls}) > 1:
+                # several given names: "Barack Obama", "Michelle Obama" (one person's
+                # forms, "Loretta Lynch" and "Loretta E. Lynch", are no namesakes)
+                namesakes[name] = _one_form_per_given_name(fulls)
         elif name in guessed and name in company_of:
             t, canonical = "ORG", company_of[name]
         resolved[name] = (t, canonical)
+    per_mention: dict[int, str] = {}
+    if namesakes:
+        per_mention = _link_namesakes(text, mentions, namesakes, spelling, resolved, g)
     entities = [
         Entity(
             s,
@@ -1370,7 +1380,7 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
             # A team keeps its place reading where it is one ("fans in Leeds").
             "PLACE" if t == "PLACE" and name in teams else resolved[name][0],
             text[s:e],
-            resolved[name][1],
+            per_mention.get(s, resolved[name][1]),
         )
         for s, e, name, t, _st in mentions
     ]
@@ -1416,6 +1426,141 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
     entities = _datelines(text, blocks, g) + entities
     entities.sort(key=lambda e: (e.start, -e.end))
     return _drop_overlaps(entities)
+
+
+def _person_spellings(
+    best_type: dict[str, str], scores: dict[str, dict[str, int]], g: gz.Gazetteer
+) -> dict[str, str]:
+    """The spelling each full personal name is known by: the most frequent of the
+    forms that differ only in case ("HIllary Clinton" once, "Hillary Clinton"
+    often), a given name typed with two capitals ("HIllary") corrected when it
+    is written alone."""
+    forms: dict[str, list[str]] = {}
+    for name, t in best_type.items():
+        if t == "PERSON" and " " in name:
+            forms.setdefault(name.casefold(), []).append(name)
+    out: dict[str, str] = {}
+    for names in forms.values():
+        best = max(names, key=lambda k: sum(scores[k].values()))
+        first, _, rest = best.partition(" ")
+        if (
+            len(first) > 2
+            and first not in g.given
+            and first[1].isupper()
+            and first[2:].islower()
+            and (fixed := first[0] + first[1:].lower()) in g.given
+        ):
+            best = f"{fixed} {rest}"
+        for name in names:
+            if name != best:
+                out[name] = best
+    return out
+
+
+def _one_form_per_given_name(fulls: dict[str, int]) -> dict[str, int]:
+    """The full names of ``fulls`` that differ in their given name, each the most
+    frequent (then longest) of the forms with that given name."""
+    best: dict[str, str] = {}
+    for k in fulls:
+        first = k.split(" ", 1)[0]
+        b = best.get(first)
+        if b is None or (fulls[k], len(k)) > (fulls[b], len(b)):
+            best[first] = k
+    return {k: fulls[k] for k in best.values()}
+
+
+_TITLE_GENDER_RE = re.compile(
+    r"\b(?:(Mrs|Ms|Miss|Madam|Madame|Mme|Lady|Dame|Queen|Princess|Sister|Congresswoman"
+    r"|Chairwoman|Spokeswoman)|Mr|Mister|Sir|Lord|King|Prince|Father|Brother|Congressman"
+    r"|Chairman|Spokesman)\.? $"
+)
+# "Obama added that he ...": the subject pronoun right after the name's clause.
+_PRONOUN_AFTER_RE = re.compile(
+    r"[^.!?;:\"“”\n]{0,40}?(?:,| that| and| but| said| says)\s+(he|she)\b", re.IGNORECASE
+)
+
+
+def _title_gender(text: str, start: int) -> str | None:
+    """The gender ("m" or "f") of a gendered title stands right before ``start``."""
+    m = _TITLE_GENDER_RE.search(text, max(0, start - 16), start)
+    if m is None:
+        return None
+    return "f" if m.group(1) else "m"
+
+
+def _link_namesakes(
+    text: str,
+    mentions: list[tuple[int, int, str, str, int]],
+    namesakes: dict[str, dict[str, int]],
+    spelling: dict[str, str],
+    resolved: dict[str, tuple[str, str]],
+    g: gz.Gazetteer,
+) -> dict[int, str]:
+    """The full name each mention of a shared surname stands for, by start.
+
+    "Mrs. Obama" and "Obama ... she" are the woman, "Mr. Obama" the man: a
+    gendered title or pronoun never links to a name of the other gender. A
+    mention without such evidence goes to the namesake last named in full in
+    its paragraph, else to the one most mentioned (counting the mentions that
+    evidence linked), else to the one last named in full before it, and stays
+    unlinked when none was.
+    """
+    genders: dict[str, str | None] = {}
+    last_full: dict[str, list[tuple[int, str]]] = {}  # surname -> (start, full name)
+    tally: dict[str, dict[str, int]] = {k: dict.fromkeys(v, 0) for k, v in namesakes.items()}
+    for s, _e, name, _t, _st in mentions:
+        if " " in name:
+            full = spelling.get(name, name)
+            first, last = full.split(" ", 1)[0], full.rsplit(" ", 1)[1]
+            reps = namesakes.get(last)
+            if reps is not None and full not in reps:
+                # another form of one namesake ("Loretta Lynch" for "Loretta E. Lynch")
+                full = next((k for k in reps if k.split(" ", 1)[0] == first), "")
+            if reps is not None and full:
+                last_full.setdefault(last, []).append((s, full))
+                tally[last][full] += 1
+                if genders.get(full) is None:
+                    genders[full] = g.given_gender(first) or _title_gender(text, s)
+    out: dict[int, str] = {}
+    undecided: list[tuple[int, str, list[str]]] = []
+    for s, e, name, _t, _st in mentions:
+        fulls = namesakes.get(name)
+        if fulls is None:
+            continue
+        gender = _title_gender(text, s)
+        if gender is None:
+            m = _PRONOUN_AFTER_RE.match(text, e)
+            if m is not None:
+                gender = "m" if m.group(1).lower() == "he" else "f"
+        cands = list(fulls)
+        if gender is not None:
+            same = [c for c in cands if genders.get(c) == gender]
+            cands = same or [c for c in cands if genders.get(c) is None]
+            if not cands:
+                out[s] = name
+                continue
+        if len(cands) == 1:
+            out[s] = cands[0]
+            tally[name][cands[0]] += 1
+        else:
+            undecided.append((s, name, cands))
+    for s, name, cands in undecided:
+        recent = [(fs, f) for fs, f in last_full.get(name, ()) if fs < s and f in cands]
+        if recent and text.find("\n", recent[-1][0], s) < 0:
+            out[s] = recent[-1][1]
+            continue
+        counts = tally[name]
+        ranked = sorted(cands, key=counts.__getitem__, reverse=True)
+        if counts[ranked[0]] > counts[ranked[1]]:
+            out[s] = ranked[0]
+        else:
+            out[s] = recent[-1][1] if recent else name
+    # Headlines and tables reuse the name's reading: the namesake most linked.
+    for name, counts in tally.items():
+        t, _c = resolved[name]
+        top = sorted(counts, key=lambda k: (counts[k], len(k)), reverse=True)
+        resolved[name] = (t, top[0])
+    return out
 
 
 # What one mention's evidence weighs when a name's mentions disagree on its type:

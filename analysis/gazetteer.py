@@ -223,10 +223,29 @@ class Gazetteer:
     common: frozenset[str]
     upper: dict[str, tuple[str, str]]  # UPPER CASE form -> (type, usual spelling)
 
+    def given_gender(self, name: str) -> str | None:
+        """The gender ("m" or "f") of the given name ``name`` when borne by one gender only.
+
+        Unisex names and names whose gender differs between countries give None,
+        as do words that are no given name.
+        """
+        male, female = _genders()
+        if name in male:
+            return "m"
+        if name in female:
+            return "f"
+        return None
+
 
 def _read(name: str) -> frozenset[str]:
     data = resources.files("analysis.data").joinpath(name).read_text(encoding="utf-8")
     return frozenset(data.split("\n")) - {""}
+
+
+@lru_cache(maxsize=1)
+def _genders() -> tuple[frozenset[str], frozenset[str]]:
+    # Read on first need: most texts never ask a name's gender.
+    return _read("given_male.txt"), _read("given_female.txt")
 
 
 @lru_cache(maxsize=1)

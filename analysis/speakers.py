@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from analysis import gazetteer as gz
 from analysis.types import Block, Entity
 
 __all__ = [
@@ -545,9 +546,14 @@ class Attributor:
             or (e.type == "ORG" and _ROLE_AFTER.match(text, e.end))
         ]
         self.by_last: dict[str, str] = {}
-        # every full name a surname stands for, first seen first ("Mr. Obama", "Mrs. Obama")
+        # every full name a surname stands for, the most mentioned first ("Mr. Obama",
+        # "Mrs. Obama"), the first seen first among equals
         self.all_by_last: dict[str, list[str]] = {}
-        for c in dict.fromkeys(e.canonical for e in ents if e.type == "PERSON" and e.canonical):
+        counts: dict[str, int] = {}
+        for e in ents:
+            if e.type == "PERSON" and e.canonical:
+                counts[e.canonical] = counts.get(e.canonical, 0) + 1
+        for c in sorted(counts, key=counts.__getitem__, reverse=True):
             last = c.split()[-1].lower()
             self.by_last.setdefault(last, c)
             self.all_by_last.setdefault(last, []).append(c)
@@ -611,15 +617,25 @@ class Attributor:
             return g
         if name not in self.gender_checked:
             self.gender_checked.add(name)
-            for e in self.mentions.get(name, ()):
+            mentions = self.mentions.get(name, ())
+            for e in mentions:
                 g = self._gender_of(e)
-                if not g:
-                    # "Jane Doe said she would …": a reporting verb followed by a subject
-                    # pronoun refers back to its own subject
-                    m = _SAID_PRONOUN.match(self.text, e.end, e.end + 90)
-                    if m is not None:
-                        g = "m" if m.group(1).lower() == "he" else "f"
                 if g:
+                    self.genders[name] = g
+                    return g
+            # A given name borne by one gender only ("Michelle Obama") outweighs a
+            # pronoun after a reporting verb, which may be someone else's.
+            first = name.split(" ", 1)[0] if " " in name else ""
+            g = (gz.load().given_gender(first) or "") if first else ""
+            if g:
+                self.genders[name] = g
+                return g
+            for e in mentions:
+                # "Jane Doe said she would …": a reporting verb followed by a subject
+                # pronoun refers back to its own subject
+                m = _SAID_PRONOUN.match(self.text, e.end, e.end + 90)
+                if m is not None:
+                    g = "m" if m.group(1).lower() == "he" else "f"
                     self.genders[name] = g
                     return g
         return ""
@@ -753,11 +769,13 @@ class Attributor:
         if not found:
             return name
         m = _TITLE_AT.match(title + " ")
-        if m is not None and len(found) > 1:
+        if m is not None:
+            # never a name of the other gender than the title's ("Mrs. Obama")
             gender = "f" if m.group(1) else "m"
             for c in found:
                 if (self._gender(c) or gender) == gender:
                     return c
+            return name
         return found[0]
 
     def _resolve_description(

@@ -200,6 +200,33 @@ def _given_names(common: set[str]) -> set[str]:
     return names
 
 
+def _given_genders() -> tuple[set[str], set[str]]:
+    """Given names that the name dictionary marks male only and female only.
+
+    A name is listed under one gender when every entry for it in Jörg
+    Michael's dictionary (any country) is male or mostly male, or every one is
+    female or mostly female; unisex names and names whose gender differs by
+    country ("Andrea", "Jean", "Kim") are in neither list.
+    """
+    import gender_guesser
+
+    path = resources.files(gender_guesser) / "data" / "nam_dict.txt"
+    codes: dict[str, set[str]] = {}
+    for line in path.read_text(encoding="iso-8859-1").splitlines():
+        if not line or line[0] == "#" or len(line) < 30:
+            continue
+        name = line[3:29].strip()
+        if "+" in name or not name.replace("-", "").isalpha() or len(name) < 2:
+            continue
+        code = line[:2].strip()
+        if code == "=":
+            continue  # an equivalence line, not a gender
+        codes.setdefault(name, set()).add(code)
+    male = {n for n, c in codes.items() if c <= {"M", "1M", "?M"}}
+    female = {n for n, c in codes.items() if c <= {"F", "1F", "?F"}}
+    return male, female
+
+
 def _given_names_open(common: set[str]) -> set[str]:
     """First names under permissive terms only: the US Census lists (``names``,
     public domain) and Faker's per-country lists (MIT), each also in its
@@ -288,6 +315,10 @@ def main(argv: list[str] | None = None) -> None:
     _write("demonyms.txt", demonyms | plurals)
     given = _given_names_open if "--open-names" in args else _given_names
     _write("given_names.txt", given(common))
+    if "--open-names" not in args:
+        male, female = _given_genders()
+        _write("given_male.txt", male)
+        _write("given_female.txt", female)
     _write("surnames.txt", _surnames(common))
 
 

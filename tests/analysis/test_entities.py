@@ -714,3 +714,63 @@ def test_buildings_and_sites_are_places_research_centers_organisations():
 def test_a_company_s_accounts_make_its_name_an_organisation():
     text = doc("Keller's net profit rose, and Keller's board met. Analysts liked Keller.")
     assert {e.type for e in ents(text) if e.text == "Keller"} == {"ORG"}
+
+
+NAMESAKES = (
+    "Visit to Ohio\n\n"
+    '"We will win," said President Obama on Monday.\n\n'
+    "Mr. Obama spoke in Ohio. Later, Mr. Obama went to Chicago with Barack Obama's "
+    "wife, Michelle Obama. Mrs. Obama was there too.\n\n"
+    "Obama added that she was proud. Then Obama said he was tired.\n"
+)
+
+
+def test_a_shared_surname_links_to_the_namesake_of_its_gender():
+    found = [(e.text, e.canonical) for e in ents(NAMESAKES) if e.text == "Obama"]
+    # President Obama: no gender, so the namesake most mentioned ("Mr. Obama" twice)
+    assert found == [
+        ("Obama", "Barack Obama"),  # President Obama
+        ("Obama", "Barack Obama"),  # Mr.
+        ("Obama", "Barack Obama"),  # Mr.
+        ("Obama", "Michelle Obama"),  # Mrs.
+        ("Obama", "Michelle Obama"),  # ... that she
+        ("Obama", "Barack Obama"),  # ... said he
+    ]
+
+
+def test_a_shared_surname_without_evidence_goes_to_the_last_named_or_none():
+    text = (
+        "A family visit\n\n"
+        "Obama spoke about schools.\n\n"
+        "Barack Obama came on Monday. Michelle Obama came on Tuesday.\n\n"
+        "The next day, Obama spoke about schools.\n"
+    )
+    # before either is named in full: unlinked; after both, on a tie: the last named
+    assert [e.canonical for e in ents(text) if e.text == "Obama"] == ["Obama", "Michelle Obama"]
+    # a title of the other gender than every namesake links to none of them
+    text = "A visit\n\nMichelle Obama and Malia Obama came on Monday. Later, Mr. Obama spoke.\n"
+    found = [e.canonical for e in ents(text) if e.text == "Obama"]
+    assert found == ["Obama"]
+
+
+def test_a_full_name_is_spelled_as_most_often_written():
+    text = (
+        "Campaign notes\n\n"
+        "Hillary Clinton spoke first. Later HIllary Clinton answered questions, and "
+        "Hillary Clinton left at noon. Clinton was tired.\n"
+    )
+    assert {e.canonical for e in ents(text) if "linton" in e.text} == {"Hillary Clinton"}
+    # written once with the typo, the given name is still corrected
+    text = "Campaign notes\n\nOn Monday HIllary Clinton spoke. Clinton was tired.\n"
+    assert {e.canonical for e in ents(text) if "linton" in e.text} == {"Hillary Clinton"}
+
+
+def test_given_gender_from_the_name_dictionary():
+    from analysis.gazetteer import load
+
+    g = load()
+    assert g.given_gender("Michelle") == "f"
+    assert g.given_gender("Barack") == "m"
+    # borne by both (or differently by country), or no given name: no gender
+    assert g.given_gender("Jean") is None
+    assert g.given_gender("Table") is None

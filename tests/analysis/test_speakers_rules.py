@@ -283,3 +283,14 @@ def test_a_name_before_its_apposition_speaks() -> None:
         "the Veterans Group of Ohio."
     )
     assert speaker_of(text, "not meeting", John_Roe="PERSON", Veterans_Group="ORG") == "John Roe"
+
+
+def test_a_pronoun_skips_a_person_whose_given_name_is_of_the_other_gender() -> None:
+    text = (
+        "Mary Wood met Peter Hall at the station. Peter Hall spoke first.\n"
+        "“We are ready,” she said.\n"
+        "Mary Wood and Peter Hall left. “It went well,” he said.\n"
+    )
+    kinds = {"Mary_Wood": "PERSON", "Peter_Hall": "PERSON"}
+    assert speaker_of(text, "ready", **kinds) == "Mary Wood"
+    assert speaker_of(text, "went well", **kinds) == "Peter Hall"
