@@ -142,6 +142,10 @@ class Library:
                 ) from err
         self.root = root
         self.paths = Layout(root)
+        # The layout's folders as strings: a stale check of 10,000 articles
+        # spent a fifth of its time making a Path per file.
+        self._bodies_dir = os.fspath(self.paths.bodies)
+        self._analysis_dir = os.fspath(self.paths.analysis_cache("xx").parent.parent)
         self.lock_timeout = lock_timeout
         self._lock = FileLock(str(self.paths.lock), timeout=lock_timeout)
         # library.json and every shard are TinyDB databases (tables of records
@@ -346,7 +350,8 @@ class Library:
         write_atomic(path, text.encode("utf-8", "surrogatepass"))
 
     def _read_body(self, article: Article) -> str:
-        path = self.paths.body(article.sha256)
+        sha = article.sha256
+        path = os.path.join(self._bodies_dir, sha[:2], f"{sha}.txt")
         try:
             raw = analysis_cache.read_file(path)
         except FileNotFoundError:
@@ -1007,8 +1012,12 @@ class Library:
             article.id for article in chosen if not self._analysis_fresh(article, digest, scope)
         ]
 
+    def _cache_file(self, article_id: str) -> str:
+        """``paths.analysis_cache(article_id)`` as a string."""
+        return os.path.join(self._analysis_dir, article_id[:2], f"{article_id}.json")
+
     def _analysis_fresh(self, article: Article, digest: str, scope: Any) -> bool:
-        stored = analysis_cache.stored_keys(self.paths.analysis_cache(article.id))
+        stored = analysis_cache.stored_keys(self._cache_file(article.id))
         if stored is None:
             return False
         all_key = analysis_cache.cache_key(article.sha256, digest)

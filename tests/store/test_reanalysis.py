@@ -299,3 +299,11 @@ def test_after_any_teaching_an_article_reads_as_analysed_under_all_rules(actions
             assert library.stale_analyses() == []
         finally:
             library.close()
+
+
+def test_string_paths_are_the_layouts(library, ids) -> None:
+    for aid in ids:
+        article = library.get(aid)
+        assert library._cache_file(aid) == str(library.paths.analysis_cache(aid))
+        assert library.paths.body(article.sha256).exists()
+        assert library._read_body(article) == library.text(aid)
