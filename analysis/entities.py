@@ -140,6 +140,14 @@ _LED_AFTER_RE = re.compile(r" (?:government|administration|cabinet|campaign|fami
 # Letters and digits in one word name models, products and missions: "IE6", "STS-135".
 _MODEL_RE = re.compile(r"(?=[^\W\d_]*\d)(?=\d*[^\W\d_])[^\W_]+(?:-[^\W_]+)*")
 # Words that name nothing on their own: a pronoun, a reply, cue words that need a head.
+# A party's adjective or member noun: MISC on its own, never a person.
+_PARTY_WORDS = frozenset("Republican Democrat Democratic Libertarian Tory".split())
+# Number words, capitalised at a sentence start ("Twenty-two people died").
+_NUMBER_WORDS = frozenset(
+    """one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy
+    eighty ninety hundred thousand million billion dozen""".split()
+)
 _HEADLESS = frozenset("I OK News Org Co Co. Inc Inc. Ltd Ltd. Corp Corp. LLC PLC Plc GmbH".split())
 _ABSTRACT_ENDINGS = ("ing", "tion", "sion", "ment", "ness")
 _DIRECTION_INITIALS = frozenset(["N.", "S.", "E.", "W."])
@@ -493,6 +501,17 @@ def _segments(
             # Suu Kyi" has none), then a given name and a surname.
             segs.append(_Seg(cur[0][0], cur[-3][1], [p[2] for p in cur[:-2]], initial and not segs))
             cur = cur[-2:]
+        if person:
+            # "Miss Universe Alicia Machado": common words between the title and a
+            # given name belong to the title.
+            while (
+                len(cur) > 2
+                and cur[1][2] in g.given
+                and cur[0][2] not in g.given
+                and cur[0][2] not in g.surnames
+                and _is_common(cur[0][2], g)
+            ):
+                cur.pop(0)
         if cur:
             seg = _Seg(cur[0][0], cur[-1][1], [p[2] for p in cur], initial and not segs)
             seg.person = person
@@ -571,6 +590,35 @@ def _segments(
                 person_next = True
                 first_word = False
                 i = j
+                continue
+        if (
+            bare in gz.PERSON_TITLES
+            and bare not in gz.WEAK_TITLES
+            and j < n
+            and pieces[j][2] in ("of", "of the")
+        ):
+            # "Secretary of State John F. Kerry", "Minister of Foreign Affairs Ana
+            # Lee": the words after "of" up to a given name and a further word
+            # complete the title when none of them is a place.
+            k = j + 1
+            while k < min(n - 1, j + 4) and pieces[k][2] not in g.given:
+                k += 1
+            if (
+                j + 1 < k < n - 1
+                and pieces[k][2] in g.given
+                and all(
+                    p[2] not in _CONNECTOR_SET
+                    and p[2] not in _CUE_WORDS
+                    and not _any_gaz(p[2], g)
+                    and p[2] not in g.given
+                    for p in pieces[j + 1 : k]
+                )
+                and " ".join(p[2] for p in pieces[j + 1 : k]) not in g.places
+            ):
+                flush(person_next)
+                person_next = True
+                first_word = False
+                i = k
                 continue
         if bare in gz.PERSON_TITLES and (j == n or pieces[j][2] in _CONNECTOR_SET) and j > i:
             # Titles on their own ("the President", "Chairman of the ...").
@@ -743,6 +791,10 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
     if n == 1:
         if last in gz.CALENDAR or last in gz.DIRECTIONS or last in _HEADLESS:
             return None, 0
+        if last in _PARTY_WORDS:
+            return "MISC", 3
+        if "-" in last and all(p.lower() in _NUMBER_WORDS for p in last.split("-")):
+            return None, 0  # "Twenty-two" opening a sentence
         if len(last) > 3 and last.isupper():
             found = g.upper.get(last)
             if found is not None:
@@ -774,6 +826,9 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
             w in gz.CALENDAR or _is_common(w, g) for w in words
         ):
             return None, 0  # "Saturday Night", "Monday Morning"
+        if last in _PARTY_WORDS or any(w in gz.PLACE_CUES for w in words[1:-1]):
+            # "Kent County Republican": a county's party, no person
+            return "ORG", 1
         if first in g.given and last not in gz.CALENDAR and not _is_acronym(last):
             return "PERSON", 2 if not _is_common(last, g) or last in g.surnames else 1
         if len(first) == 2 and first.endswith(".") and first[0].isupper():
@@ -812,6 +867,8 @@ def _type_lone(last: str, start: int, text: str, g: gz.Gazetteer) -> tuple[str |
         not _THE_BEFORE_RE.search(before) or _LED_AFTER_RE.match(text, start + len(last))
     ):
         return "PERSON", 1
+    if _PERSON_AFTER_RE.match(text, start + len(last)):
+        return "PERSON", 1  # "the Obama administration", "Obama said he"
     if last.endswith(_ORG_SUFFIXES):
         return "ORG", 1
     if _MODEL_RE.fullmatch(last) and not _is_acronym(last.split("-", 1)[0]):
@@ -819,6 +876,11 @@ def _type_lone(last: str, start: int, text: str, g: gz.Gazetteer) -> tuple[str |
     return "ORG", 0
 
 
+# What only follows a person's name: a head's administration, kin, a pronoun subject.
+_PERSON_AFTER_RE = re.compile(
+    r"(?: administration\b|['’]s (?:wife|husband|widow|son|daughter|mother|father)\b"
+    r"| (?:said|says|added|told \w+) (?:that )?(?:he|she)\b)"
+)
 _SMALL_INT_RE = re.compile(r"\(?\d{1,3}\)?")
 _BOWLING_AFTER_RE = re.compile(r" \d{1,2}(?:\.\d)?-\d{1,2}-\d{1,3}-\d{1,2}\b")
 
@@ -1295,6 +1357,15 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
                 # "the newspaper Granma") is that organisation in every mention.
                 if _noun_before(text, s + rs) in _ORG_NOUNS:
                     teams.add(name)
+            if (
+                t == "PERSON"
+                and strength < 3
+                and name[-1] == "s"
+                and name.count(" ") == 1
+                and _THE_BEFORE_RE.search(text, max(0, s + rs - 5), s + rs)
+                and name[name.index(" ") + 1 : -1].lower() in g.common
+            ):
+                t = "MISC"  # "the Silver Clouds installation": a plural noun, no surname
             if t != "PERSON" and name not in g.places and text.startswith(" ", s + rend):
                 tail = _PROJECT_TAIL_RE.match(text, s + rend)
                 if tail is not None:

@@ -774,3 +774,31 @@ def test_given_gender_from_the_name_dictionary():
     # borne by both (or differently by country), or no given name: no gender
     assert g.given_gender("Jean") is None
     assert g.given_gender("Table") is None
+
+
+def test_entity_errors_behind_wrong_speakers():
+    text = (
+        "A report from the capital\n\n"
+        "On Monday, Secretary of State John F. Kerry met Minister of Foreign Affairs "
+        "Ana Lopez. Later, CEO of the Refugee Council Enver Solomon spoke.\n\n"
+        "Kent County Republican Chairman Rob Hardy said the vote was close. The "
+        "Republican said no. A Democrat said yes.\n\n"
+        "Twenty-two people died. Twenty-nine more were hurt.\n\n"
+        "Earlier, Miss Universe Alicia Machado spoke. Later, Obama said he was glad, "
+        "and the Obama administration agreed.\n\n"
+        "Visitors saw the Silver Clouds installation.\n"
+    )
+    found = {(e.text, e.type, e.canonical) for e in ents(text)}
+    assert ("John F. Kerry", "PERSON", "John F. Kerry") in found
+    assert ("Ana Lopez", "PERSON", "Ana Lopez") in found
+    # an organisation after "of" stays one
+    assert ("Refugee Council", "ORG", "Refugee Council") in found
+    assert ("Alicia Machado", "PERSON", "Alicia Machado") in found
+    assert ("Republican", "MISC", "Republican") in found
+    assert ("Democrat", "MISC", "Democrat") in found
+    assert ("Kent County Republican", "ORG", "Kent County Republican") in found
+    assert {t for n, t, _c in found if n == "Obama"} == {"PERSON"}
+    assert ("Silver Clouds", "MISC", "Silver Clouds") in found
+    names = {n for n, _t, _c in found}
+    assert not names & {"Twenty-two", "Twenty-nine", "State John F. Kerry"}
+    assert not any(n.startswith("Universe") for n in names)
