@@ -341,7 +341,9 @@ def _is_title_case(words: list[str]) -> bool:
     # one pass: this runs for every quote. "The Art of the Deal": small function
     # words stay lowercase in titles, so only capitalised or longer words count
     alpha = caps = counted = 0
+    left = len(words)
     for w in words:
+        left -= 1
         c = w[0]
         if not c.isalpha():
             continue
@@ -351,6 +353,10 @@ def _is_title_case(words: list[str]) -> bool:
             counted += 1
         elif len(w) > 3:
             counted += 1
+            # caps >= 0.7 * counted needs 3 * caps >= 7 * (lower-case words); stop
+            # once even capitals in every word left cannot reach that
+            if 3 * (caps + left) < 7 * (counted - caps):
+                return False
     return alpha >= 2 and caps >= 2 and caps >= 0.7 * counted
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import NamedTuple
 
 from analysis import gazetteer as gz
@@ -497,8 +498,7 @@ def _is_possessive(word: str) -> bool:
     return word.endswith(("’s", "'s", "s’", "s'"))
 
 
-def _start(e: Entity) -> int:
-    return e.start
+_START = attrgetter("start")
 
 
 class Attributor:
@@ -526,7 +526,7 @@ class Attributor:
         ends = list(_SENT_END.finditer(text))
         self.sent_dot = [m.start() for m in ends]
         self.sent_after = [m.end() for m in ends]
-        ents = sorted(entities, key=_start)
+        ents = sorted(entities, key=_START)
         starts = self.span_starts
         span_ends = [e for _, e, _ in spans]
         right = bisect.bisect_right
@@ -673,16 +673,18 @@ class Attributor:
                 k += 1
             while p < nps and ps[p] <= e.start:
                 p += 1
-            sent = max(sa[k - 1] if k else 0, ps[p - 1] if p else 0)
+            sent = sa[k - 1] if k else 0
+            if p and ps[p - 1] > sent:
+                sent = ps[p - 1]
             if sent == last_sentence:
                 continue
             if fallback is not None and fallback_sent != sent:
                 salient.append(fallback)
                 salient_pos.append(fallback.pos)
                 fallback = None
-            prev = text[max(sent, e.start - 30) : e.start].rsplit(None, 1)
             if text.startswith(("’s", "'s", "’", "'"), e.end) or (
-                prev and prev[-1].lower().strip(",") in _PREPOSITIONS
+                (prev := text[max(sent, e.start - 30) : e.start].rsplit(None, 1))
+                and prev[-1].lower().strip(",") in _PREPOSITIONS
             ):
                 if fallback is None:
                     fallback = _Mention(e.start, e.start, e.end, e.canonical)
