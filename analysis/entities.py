@@ -772,7 +772,7 @@ def _type_static(words: tuple[str, ...], person: bool, g: gz.Gazetteer) -> tuple
             if last in _CENTERS and words[-2] in gz.CENTER_ORG_WORDS:
                 return "ORG", 3  # "Pew Research Center"
             return "PLACE", 3
-        if last in gz.MISC_CUES and not (last == "Day" and first in g.given):
+        if last in gz.MISC_CUES and not (last == "Day" and n == 2 and first in g.given):
             return "MISC", 3  # before place heads: "Gulf War"; not "Doris Day"
         if first in gz.PLACE_HEADS:
             return "PLACE", 3
@@ -1434,10 +1434,10 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
         if fulls and name not in g.countries:
             canonical = max(fulls, key=lambda k: (fulls[k], len(k)))
             t = "PERSON"
-            if len({k.split(" ", 1)[0] for k in fulls}) > 1:
-                # several given names: "Barack Obama", "Michelle Obama" (one person's
-                # forms, "Loretta Lynch" and "Loretta E. Lynch", are no namesakes)
-                namesakes[name] = _one_form_per_given_name(fulls)
+            # one full name per given name: "Barack Obama", "Michelle Obama" are
+            # namesakes, "Loretta Lynch" and "Loretta E. Lynch" one person; a lone
+            # full name is checked too ("Mr. Obama" is never "Michelle Obama")
+            namesakes[name] = _one_form_per_given_name(fulls)
         elif name in guessed and name in company_of:
             t, canonical = "ORG", company_of[name]
         resolved[name] = (t, canonical)
@@ -1609,13 +1609,20 @@ def _link_namesakes(
             cands = same or [c for c in cands if genders.get(c) is None]
             if not cands:
                 out[s] = name
+                tally[name][name] = tally[name].get(name, 0) + 1
                 continue
-        if len(cands) == 1:
+        if len(cands) == 1 and gender is not None:
             out[s] = cands[0]
             tally[name][cands[0]] += 1
         else:
             undecided.append((s, name, cands))
     for s, name, cands in undecided:
+        if name in tally[name]:
+            # someone of another gender than every namesake bears the name too
+            cands = [*cands, name]
+        elif len(cands) == 1:
+            out[s] = cands[0]
+            continue
         recent = [(fs, f) for fs, f in last_full.get(name, ()) if fs < s and f in cands]
         if recent and text.find("\n", recent[-1][0], s) < 0:
             out[s] = recent[-1][1]
@@ -1626,7 +1633,8 @@ def _link_namesakes(
             out[s] = ranked[0]
         else:
             out[s] = recent[-1][1] if recent else name
-    # Headlines and tables reuse the name's reading: the namesake most linked.
+    # Headlines and tables reuse the name's reading: the namesake most linked (or
+    # none, when most mentions were of another gender than every namesake).
     for name, counts in tally.items():
         t, _c = resolved[name]
         top = sorted(counts, key=lambda k: (counts[k], len(k)), reverse=True)

@@ -13,7 +13,7 @@ from analysis.types import ENTITY_TYPES, Analysis, Block, Entity, Quote, Taught
 __all__ = ["ANALYSIS_VERSION", "analyze", "apply_taught"]
 
 # Part of every analysis cache key: bump whenever analyze() output can change.
-ANALYSIS_VERSION = "17"
+ANALYSIS_VERSION = "18"
 
 
 def analyze(text: str, taught: Iterable[Taught] = ()) -> Analysis:

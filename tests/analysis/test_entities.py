@@ -802,3 +802,23 @@ def test_entity_errors_behind_wrong_speakers():
     names = {n for n, _t, _c in found}
     assert not names & {"Twenty-two", "Twenty-nine", "State John F. Kerry"}
     assert not any(n.startswith("Universe") for n in names)
+
+
+def test_a_lone_full_name_of_the_other_gender_is_not_linked():
+    text = (
+        "Campaign notes\n\n"
+        "President Obama spoke in Ohio. Mr. Obama said the vote mattered. Michelle "
+        "Obama spoke later.\n\n"
+        "Mr. Obama left on Sunday.\n\n"
+        "Watch the Barack Obama Election Day events.\n"
+    )
+    found = [(e.text, e.canonical) for e in ents(text) if "Obama" in e.text]
+    # the men are another Obama than Michelle; the unmarked mention follows the most
+    assert found[:3] == [
+        ("Obama", "Obama"),
+        ("Obama", "Obama"),
+        ("Michelle Obama", "Michelle Obama"),
+    ]
+    assert found[3] == ("Obama", "Obama")
+    # an event named after a person is no person's full name
+    assert ("Barack Obama Election Day", "MISC") in spans(text)
