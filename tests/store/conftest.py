@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import analysis
 from store.library import Library
 
 
@@ -15,3 +16,17 @@ def library(tmp_path: Path) -> Library:
     lib = Library(tmp_path / "lib")
     yield lib
     lib.close()
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Texts that analysis.analyze was really run on."""
+    calls: list[str] = []
+    real = analysis.analyze
+
+    def analyze(text, taught=()):
+        calls.append(text)
+        return real(text, taught)
+
+    monkeypatch.setattr(analysis, "analyze", analyze)
+    return calls

@@ -40,20 +40,6 @@ def article(library: Library) -> Article:
     return art
 
 
-@pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Texts that analysis.analyze was really run on."""
-    calls: list[str] = []
-    real = analysis.analyze
-
-    def analyze(text, taught=()):
-        calls.append(text)
-        return real(text, taught)
-
-    monkeypatch.setattr(analysis, "analyze", analyze)
-    return calls
-
-
 def _sample() -> Analysis:
     return Analysis(
         title="Ünïcode — “title”",

@@ -42,20 +42,6 @@ def ids(library: Library) -> list[str]:
     return out
 
 
-@pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Texts that analysis.analyze was really run on."""
-    calls: list[str] = []
-    real = analysis.analyze
-
-    def analyze(text, taught=()):
-        calls.append(text)
-        return real(text, taught)
-
-    monkeypatch.setattr(analysis, "analyze", analyze)
-    return calls
-
-
 def _names(library: Library, article_id: str) -> set[str]:
     return {e.text for e in library.analysis(article_id).entities}
 

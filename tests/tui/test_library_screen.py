@@ -7,19 +7,13 @@ import asyncio
 import pytest
 
 from store import Library
+from tests.tui.pilot import settle
 from tui.app import MarginApp
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
 from tui.widgets.article_table import ArticleTable
 
 SEED_TITLE = "Ilham Aliyev's visit to White House"
-
-
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def drive(app: MarginApp, scenario) -> None:

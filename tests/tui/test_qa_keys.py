@@ -6,32 +6,11 @@ import asyncio
 
 from textual import events
 
-from store import Library
+from tests.tui.pilot import open_reader, settle
 from tui.app import MarginApp
 from tui.dialogs.note import NoteDialog
 from tui.dialogs.tag import TagDialog
 from tui.screens.reader import ReaderScreen
-
-
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def read(library: Library, seed_id: str, scenario) -> MarginApp:
-    """Run ``scenario(pilot, reader)`` with the seed open in the reader."""
-    app = MarginApp(library, open_article=seed_id)
-
-    async def main() -> None:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
-            assert isinstance(app.screen, ReaderScreen)
-            await scenario(pilot, app.screen)
-
-    asyncio.run(main())
-    return app
 
 
 def burst(app, keys: list[str]) -> None:
@@ -50,7 +29,7 @@ def test_ctrl_s_right_after_typing_saves_every_character(library, seed_id):
         await settle(pilot)
         assert [n.text for n in library.annotations(seed_id).notes] == ["ending note"]
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_tab_right_after_typing_completes_what_was_typed(library, seed_id):
@@ -64,7 +43,7 @@ def test_tab_right_after_typing_completes_what_was_typed(library, seed_id):
         await settle(pilot)
         assert pilot.app.screen.query_one("#tag-input").value == "diplomacy"
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_every_builtin_theme_draws_the_reader(library, seed_id):
@@ -78,7 +57,7 @@ def test_every_builtin_theme_draws_the_reader(library, seed_id):
             assert reader.view.render_line(0).cell_length > 0
         assert pilot.app.theme == sorted(pilot.app.available_themes)[-1]
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_escape_during_a_folder_import_keeps_what_was_imported_listed(library, tmp_path):
@@ -143,7 +122,7 @@ def test_a_taught_rejection_reaches_the_search_index(library, seed_id):
         await settle(pilot)
         assert "Roberto Maroni" not in [h.text for h in index.search("Maroni", scope="entities")]
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_adding_blank_selection_as_an_entity_is_a_message_not_a_crash(library, seed_id):
@@ -160,7 +139,7 @@ def test_adding_blank_selection_as_an_entity_is_a_message_not_a_crash(library, s
         assert library.taught() == []
         assert any(n.message.startswith("Not taught") for n in pilot.app._notifications)
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_an_unknown_type_filter_is_a_hint_not_a_crash(library, seed_id):
@@ -183,7 +162,7 @@ def test_an_unknown_type_filter_is_a_hint_not_a_crash(library, seed_id):
         await settle(pilot)
         assert any("Aliyev" in h.text for h in search.hits)
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_results_of_an_older_query_never_replace_newer_ones(library, seed_id):
@@ -203,7 +182,7 @@ def test_results_of_an_older_query_never_replace_newer_ones(library, seed_id):
         search._show("Zang", [])
         assert search.hits == newer
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_at_80_columns_titles_stay_readable_and_q_and_help_are_in_the_footer(library, seed_id):
@@ -266,7 +245,7 @@ def test_a_highlighted_quotation_is_listed_without_doubled_quote_marks(library, 
         label = str(options.get_option_at_index(0).prompt)
         assert label.startswith("“For many years")
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_export_says_the_full_path_of_the_folder(library, seed_id, tmp_path, monkeypatch):
@@ -284,7 +263,7 @@ def test_export_says_the_full_path_of_the_folder(library, seed_id, tmp_path, mon
         assert (tmp_path / "margin-export").is_dir()
         assert any(str(tmp_path / "margin-export") in n.message for n in pilot.app._notifications)
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_keyboard_reaches_the_margin_lists(library, seed_id):
@@ -306,7 +285,7 @@ def test_keyboard_reaches_the_margin_lists(library, seed_id):
         await settle(pilot)
         assert library.annotations(seed_id).notes == []
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_filter_then_enter_in_one_burst_opens_the_best_match(library, seed_id):

@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from store import Library
 from store.errors import LibraryBusy, SaveFailed
-from tui.app import MarginApp
+from tests.tui.pilot import open_reader, settle
 from tui.dialogs.note import NoteDialog
 from tui.dialogs.tag import TagDialog
 from tui.screens.help import HelpScreen
 from tui.screens.reader import ReaderScreen
 from tui.widgets.article_view import ArticleView
-
-
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def read(library: Library, seed_id: str, scenario) -> MarginApp:
-    """Run ``scenario(pilot, reader)`` with the seed open in the reader."""
-    app = MarginApp(library, open_article=seed_id)
-
-    async def main() -> None:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
-            assert isinstance(app.screen, ReaderScreen)
-            await scenario(pilot, app.screen)
-
-    asyncio.run(main())
-    return app
 
 
 async def type_text(pilot, text: str) -> None:
@@ -54,7 +30,7 @@ def test_reader_shows_the_seed_with_entities_quotes_and_structure(library, seed_
         assert reader.panel.items("entities")
         assert any(i.kind == "quote" for i in reader.panel.items("quotes"))
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_tag_several_at_once(library, seed_id):
@@ -69,7 +45,7 @@ def test_tag_several_at_once(library, seed_id):
         assert {"diplomacy", "energy policy"} <= set(library.annotations(seed_id).tags)
         assert [i.key for i in reader.panel.items("tags")] == library.annotations(seed_id).tags
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_escape_cancels_the_tag_dialog(library, seed_id):
@@ -81,7 +57,7 @@ def test_escape_cancels_the_tag_dialog(library, seed_id):
         assert isinstance(pilot.app.screen, ReaderScreen)
         assert library.annotations(seed_id).tags == []
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_note_on_the_article_saves_with_ctrl_s(library, seed_id):
@@ -97,7 +73,7 @@ def test_note_on_the_article_saves_with_ctrl_s(library, seed_id):
         assert notes[0].highlight_id is None
         assert len(reader.panel.items("notes")) == 1
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_failed_note_save_keeps_the_text_in_the_dialog(library, seed_id, monkeypatch):
@@ -117,7 +93,7 @@ def test_failed_note_save_keeps_the_text_in_the_dialog(library, seed_id, monkeyp
         messages = [n.message for n in pilot.app._notifications]
         assert any("disk full" in m and "Nothing was lost" in m for m in messages)
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def select_first_word_of_body(reader) -> tuple[int, int]:
@@ -137,7 +113,7 @@ def test_keyboard_selection_and_highlight(library, seed_id):
         assert reader.view.selection is None
         assert [(s.start, s.end) for s in reader.view.highlights.spans] == [(start, end)]
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_note_on_a_selection_highlights_it_with_the_note(library, seed_id):
@@ -151,7 +127,7 @@ def test_note_on_a_selection_highlights_it_with_the_note(library, seed_id):
         highlights = library.annotations(seed_id).highlights
         assert [(h.exact, h.note) for h in highlights] == [("President", "the title matters")]
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_undo_and_redo_of_a_highlight_and_a_tag(library, seed_id):
@@ -177,7 +153,7 @@ def test_undo_and_redo_of_a_highlight_and_a_tag(library, seed_id):
         await settle(pilot)
         assert library.annotations(seed_id).tags == ["later"]
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_delete_from_the_panel_then_undo(library, seed_id):
@@ -197,7 +173,7 @@ def test_delete_from_the_panel_then_undo(library, seed_id):
         await settle(pilot)
         assert set(library.annotations(seed_id).tags) == {"keep", "drop"}
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_jump_keys_follow_the_spans(library, seed_id):
@@ -225,7 +201,7 @@ def test_jump_keys_follow_the_spans(library, seed_id):
         await pilot.press("left_square_bracket")
         assert view.cursor == start
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_cursor_keys_and_pages(library, seed_id):
@@ -243,7 +219,7 @@ def test_cursor_keys_and_pages(library, seed_id):
         await pilot.press("G")
         assert view.cursor == len(view.text)
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_reading_position_is_saved_and_restored(library, seed_id):
@@ -254,14 +230,14 @@ def test_reading_position_is_saved_and_restored(library, seed_id):
         await settle(pilot)
         assert pilot.app.screen.__class__.__name__ == "LibraryScreen"
 
-    app = read(library, seed_id, scenario)
+    app = open_reader(library, seed_id, scenario)
     position = library.annotations(seed_id).position
     assert position > 0
 
     async def reopen(pilot, reader):
         assert reader.view.cursor == position
 
-    read(library, seed_id, reopen)
+    open_reader(library, seed_id, reopen)
     assert app.return_code in (None, 0)
 
 
@@ -282,7 +258,7 @@ def test_entity_rejection_is_taught(library, seed_id):
         await settle(pilot)
         assert library.taught() == []
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_selection_added_as_an_entity(library, seed_id):
@@ -297,7 +273,7 @@ def test_selection_added_as_an_entity(library, seed_id):
         taught = library.taught()
         assert [(t.action, t.text) for t in taught] == [("add", "Truth Social")]
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_store_errors_become_notifications(library, seed_id, monkeypatch):
@@ -313,7 +289,7 @@ def test_store_errors_become_notifications(library, seed_id, monkeypatch):
         messages = [n.message for n in pilot.app._notifications]
         assert any("locked" in m and "try again" in m for m in messages)
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_help_lists_every_reader_key(library, seed_id):
@@ -329,7 +305,7 @@ def test_help_lists_every_reader_key(library, seed_id):
         await pilot.pause()
         assert isinstance(pilot.app.screen, ReaderScreen)
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_command_palette_runs_reader_actions(library, seed_id):
@@ -344,7 +320,7 @@ def test_command_palette_runs_reader_actions(library, seed_id):
         await settle(pilot)
         assert isinstance(pilot.app.screen, TagDialog)
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 @pytest.mark.parametrize("key", ["x"])
@@ -362,7 +338,7 @@ def test_export_dialog_writes_markdown(library, seed_id, tmp_path, key):
         await settle(pilot)
         assert isinstance(pilot.app.screen, ReaderScreen)
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
     files = list(out.rglob("*.md"))
     assert len(files) == 1
     assert "Aliyev" in files[0].read_text(encoding="utf-8")
@@ -383,7 +359,7 @@ def test_tag_dialog_completes_a_misspelled_known_tag(library, seed_id):
         await settle(pilot)
         assert set(library.annotations(seed_id).tags) == {"diplomacy", "South Caucasus"}
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_entity_rename_is_taught(library, seed_id):
@@ -404,7 +380,7 @@ def test_entity_rename_is_taught(library, seed_id):
             ("rename", "Trump", "Donald J. Trump")
         ]
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_orphan_highlights_are_listed_not_dropped(library, seed_id):
@@ -432,7 +408,7 @@ def test_orphan_highlights_are_listed_not_dropped(library, seed_id):
         await pilot.pause()
         assert any("orphan" in n.message for n in pilot.app._notifications)
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
 
 
 def test_export_dialog_keeps_and_reports_an_edited_file(library, seed_id, tmp_path):
@@ -456,5 +432,5 @@ def test_export_dialog_keeps_and_reports_an_edited_file(library, seed_id, tmp_pa
         warnings = [n.message for n in pilot.app._notifications if n.severity == "warning"]
         assert any(path.name in m and "not overwritten" in m for m in warnings), warnings
 
-    read(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
     assert path.read_bytes() == edited

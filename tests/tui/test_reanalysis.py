@@ -13,10 +13,10 @@ import pytest
 
 from analysis import Taught, relevant_rules
 from store import Library, analysis_cache
+from tests.tui.pilot import open_reader, settle
 from tui.app import MarginApp
 from tui.messages import LibraryChanged
 from tui.screens.library import LibraryScreen
-from tui.screens.reader import ReaderScreen
 from tui.widgets.reanalysis_bar import ReanalysisBar
 
 PROGRESS = re.compile(r"Re-analysing (\d+)/(\d+) articles…")
@@ -73,16 +73,6 @@ class FakeIndex:
         self.updated.append(article_id)
 
 
-async def settle(pilot) -> None:
-    """Wait until no worker runs (a worker may start another from its end)."""
-    for _ in range(10):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            break
-    await pilot.pause()
-
-
 async def until(pilot, condition, tries: int = 200) -> None:
     """Let the app run until ``condition()`` holds (a bounded number of turns)."""
     for _ in range(tries):
@@ -110,19 +100,6 @@ def bar_text(screen) -> str | None:
     if not bar.has_class("-running"):
         return None
     return bar.message
-
-
-def reader_scenario(library: Library, seed_id: str, scenario) -> MarginApp:
-    app = MarginApp(library, open_article=seed_id)
-
-    async def main() -> None:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
-            assert isinstance(app.screen, ReaderScreen)
-            await scenario(pilot, app.screen)
-
-    asyncio.run(main())
-    return app
 
 
 def test_teaching_reanalyses_the_library_with_progress_on_both_screens(
@@ -167,7 +144,7 @@ def test_teaching_reanalyses_the_library_with_progress_on_both_screens(
         assert app.reanalysis_progress is None
         assert any(n.message == f"Re-analysed {len(others)} articles." for n in app._notifications)
 
-    reader_scenario(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
     assert library.stale_analyses() == []
     # Every re-analysed article reached the search index, in batches (the open
     # one from the reader), and the library list was not reloaded for them: it
@@ -197,7 +174,7 @@ def test_a_newer_correction_restarts_the_run(
         assert bar_text(reader) is None
         assert not any(w.is_running for w in app.workers)
 
-    reader_scenario(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
     assert library.stale_analyses() == []
     names = {e.text for a in library.articles() for e in library.analysis(a.id).entities}
     assert not names & {NAME, "American"}
@@ -229,7 +206,7 @@ def test_quitting_mid_run_stops_it(
         threading.Thread(target=release_once_cancelled, daemon=True).start()
         app.exit(0)
 
-    reader_scenario(library, seed_id, scenario)
+    open_reader(library, seed_id, scenario)
     worker = seen["worker"]
     assert worker.is_cancelled
     # The article being analysed was finished; the run went no further.

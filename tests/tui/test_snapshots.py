@@ -9,16 +9,14 @@ from __future__ import annotations
 import pytest
 
 from store import Library
+from tests.tui.pilot import settle as wait_for_workers
 from tui.app import MarginApp
 
 SIZE = (120, 40)
 
 
 async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await wait_for_workers(pilot)
     await pilot.wait_for_scheduled_animations()
     pilot.app.clear_notifications()
     for widget in pilot.app.screen.query("Input, TextArea"):
