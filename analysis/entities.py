@@ -1443,7 +1443,7 @@ def find_entities(text: str, blocks: list[Block]) -> list[Entity]:
         resolved[name] = (t, canonical)
     per_mention: dict[int, str] = {}
     if namesakes:
-        per_mention = _link_namesakes(text, mentions, namesakes, spelling, resolved, g)
+        per_mention = _link_namesakes(text, mentions, best_type, namesakes, spelling, resolved, g)
     entities = [
         Entity(
             s,
@@ -1540,28 +1540,49 @@ def _one_form_per_given_name(fulls: dict[str, int]) -> dict[str, int]:
     return {k: fulls[k] for k in best.values()}
 
 
-_TITLE_GENDER_RE = re.compile(
-    r"\b(?:(Mrs|Ms|Miss|Madam|Madame|Mme|Lady|Dame|Queen|Princess|Sister|Congresswoman"
-    r"|Chairwoman|Spokeswoman)|Mr|Mister|Sir|Lord|King|Prince|Father|Brother|Congressman"
-    r"|Chairman|Spokesman)\.? $"
+_TITLE_GENDER = dict.fromkeys(
+    """Mrs Ms Miss Madam Madame Mme Lady Dame Queen Princess Sister Congresswoman
+    Chairwoman Spokeswoman""".split(),
+    "f",
+) | dict.fromkeys(
+    "Mr Mister Sir Lord King Prince Father Brother Congressman Chairman Spokesman".split(), "m"
 )
 # "Obama added that he ...": the subject pronoun right after the name's clause.
 _PRONOUN_AFTER_RE = re.compile(
-    r"[^.!?;:\"“”\n]{0,40}?(?:,| that| and| but| said| says)\s+(he|she)\b", re.IGNORECASE
+    r"[^.!?;:\"“”\n]{0,40}?(?:,| that| and| but| said| says)[^\S\n]{1,2}(he|she)\b",
+    re.IGNORECASE,
 )
 
 
 def _title_gender(text: str, start: int) -> str | None:
-    """The gender ("m" or "f") of a gendered title stands right before ``start``."""
-    m = _TITLE_GENDER_RE.search(text, max(0, start - 16), start)
+    """The gender ("m" or "f") of a gendered title right before ``start`` ("Mrs. ")."""
+    k = start - 1
+    if k < 2 or text[k] != " ":
+        return None
+    if text[k - 1] == ".":
+        k -= 1
+    i = k
+    while i > 0 and text[i - 1].isalpha():
+        i -= 1
+    return _TITLE_GENDER.get(text[i:k])
+
+
+def _pronoun_after(text: str, end: int) -> str | None:
+    """The gender of a "he" or "she" that starts the clause after a name ending at ``end``."""
+    # the pattern reaches at most 50 characters: look for the pronoun's letters first
+    window = text[end : end + 50].lower()
+    if "he" not in window:
+        return None
+    m = _PRONOUN_AFTER_RE.match(text, end)
     if m is None:
         return None
-    return "f" if m.group(1) else "m"
+    return "m" if m.group(1).lower() == "he" else "f"
 
 
 def _link_namesakes(
     text: str,
     mentions: list[tuple[int, int, str, str, int]],
+    best_names: dict[str, str],
     namesakes: dict[str, dict[str, int]],
     spelling: dict[str, str],
     resolved: dict[str, tuple[str, str]],
@@ -1579,30 +1600,32 @@ def _link_namesakes(
     genders: dict[str, str | None] = {}
     last_full: dict[str, list[tuple[int, str]]] = {}  # surname -> (start, full name)
     tally: dict[str, dict[str, int]] = {k: dict.fromkeys(v, 0) for k, v in namesakes.items()}
-    for s, _e, name, _t, _st in mentions:
+    # the full names that may stand for a namesake, found among distinct names first
+    # (comprehensions: these run over every mention)
+    full_names = set()
+    for name in best_names:
         if " " in name:
-            full = spelling.get(name, name)
-            first, last = full.split(" ", 1)[0], full.rsplit(" ", 1)[1]
-            reps = namesakes.get(last)
-            if reps is not None and full not in reps:
-                # another form of one namesake ("Loretta Lynch" for "Loretta E. Lynch")
-                full = next((k for k in reps if k.split(" ", 1)[0] == first), "")
-            if reps is not None and full:
-                last_full.setdefault(last, []).append((s, full))
-                tally[last][full] += 1
-                if genders.get(full) is None:
-                    genders[full] = g.given_gender(first) or _title_gender(text, s)
+            spelled = spelling.get(name, name)
+            if spelled[spelled.rfind(" ") + 1 :] in namesakes:
+                full_names.add(name)
+    bare = [m for m in mentions if m[2] in namesakes]
+    for s, _e, name, _t, _st in [m for m in mentions if m[2] in full_names]:
+        full = spelling.get(name, name)
+        first, last = full.split(" ", 1)[0], full.rsplit(" ", 1)[1]
+        reps = namesakes.get(last)
+        if reps is not None and full not in reps:
+            # another form of one namesake ("Loretta Lynch" for "Loretta E. Lynch")
+            full = next((k for k in reps if k.split(" ", 1)[0] == first), "")
+        if reps is not None and full:
+            last_full.setdefault(last, []).append((s, full))
+            tally[last][full] += 1
+            if genders.get(full) is None:
+                genders[full] = g.given_gender(first) or _title_gender(text, s)
     out: dict[int, str] = {}
     undecided: list[tuple[int, str, list[str]]] = []
-    for s, e, name, _t, _st in mentions:
-        fulls = namesakes.get(name)
-        if fulls is None:
-            continue
-        gender = _title_gender(text, s)
-        if gender is None:
-            m = _PRONOUN_AFTER_RE.match(text, e)
-            if m is not None:
-                gender = "m" if m.group(1).lower() == "he" else "f"
+    for s, e, name, _t, _st in bare:
+        fulls = namesakes[name]
+        gender = _title_gender(text, s) or _pronoun_after(text, e)
         cands = list(fulls)
         if gender is not None:
             same = [c for c in cands if genders.get(c) == gender]
