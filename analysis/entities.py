@@ -556,6 +556,7 @@ def _segments(
                     rest.append(p[2])
                 ok = w == "&" or (
                     bool(rest)
+                    and bool(cur)  # a run may open on the connector: '"Pop and University'
                     and (rest[-1] in gz.ORG_CUES or rest[-1] in _FACILITY_CUES)
                     and len(cur) <= 2
                     and cur[-1][2] not in gz.ORG_CUES

@@ -6,6 +6,7 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis import analyze
 from analysis import entities as E
 from analysis.entities import find_entities
 from analysis.structure import split_blocks
@@ -822,3 +823,36 @@ def test_a_lone_full_name_of_the_other_gender_is_not_linked():
     assert found[3] == ("Obama", "Obama")
     # an event named after a person is no person's full name
     assert ("Barack Obama Election Day", "MISC") in spans(text)
+
+
+def test_a_run_opening_on_a_connector_is_no_crash():
+    # A quote that opens on a title-case phrase with a connector and a cue word.
+    text = 'She wrote "Pop and University" on the wall.'
+    entities = find_entities(text, split_blocks(text))
+    assert all(0 <= e.start < e.end <= len(text) for e in entities)
+    assert analyze('"Pop and University').entities is not None
+
+
+# Capitalised words, connectors, organisation and place cues, titles and
+# punctuation in any order: the shapes the recogniser's rules look at, mixed
+# far more densely than prose mixes them.
+_SALAD = st.lists(
+    st.sampled_from(
+        sorted(E._CONNECTOR_SET)
+        + ["University", "Party", "Center", "Council", "Ministry", "Inc", "Corp"]
+        + ["President", "Mr.", "Dr.", "Pop", "Art", "Warhol", "Simon", "Korea", "Mecca"]
+        + ["New", "York", "United", "States", "'s", "the", "The", "a", "said", "he"]
+        + [",", ".", '"', "“", "”", "-", ":", ";", "(", ")", "\n", "\n\n", "'"]
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SALAD, st.data())
+def test_any_mix_of_names_connectors_and_cues_is_analysed(words, data):
+    gaps = data.draw(st.lists(st.sampled_from(["", " "]), min_size=len(words), max_size=len(words)))
+    text = "".join(w + gap for w, gap in zip(words, gaps, strict=True))
+    result = analyze(text)
+    for span in [*result.entities, *result.quotes]:
+        assert 0 <= span.start < span.end <= len(text)
