@@ -57,6 +57,7 @@ __all__ = [
     "FORMAT",
     "SAVE_AFTER",
     "article_keys",
+    "changed_articles",
     "decode",
     "encode",
     "header",
@@ -200,6 +201,16 @@ def _changes(index: SearchIndex, keys: dict[str, str]) -> tuple[list[str], list[
     gone = [aid for aid in itertools.chain(index._articles, index._packed) if aid not in keys]
     stale = [aid for aid, key in keys.items() if saved.get(aid) != key]
     return gone, stale
+
+
+def changed_articles(index: SearchIndex, library) -> list[str]:
+    """Ids of the articles whose state in ``index`` is not their state in
+    ``library`` (added, changed or deleted since they were indexed, by another
+    process say), to be passed to ``SearchIndex.update_article`` one by one."""
+    keys = article_keys(library, library.articles())
+    with index._lock:
+        gone, stale = _changes(index, keys)
+    return gone + stale
 
 
 def _refresh(

@@ -38,6 +38,10 @@ PROGRESS_EVERY = 0.1
 INDEX_EVERY = 0.5
 """Seconds between two batches of re-analysed articles sent to the search index."""
 
+OUTSIDE_EVERY = 2.0
+"""Seconds between two looks at the library's change counter, for changes that
+another process (``margin import`` in another terminal, say) made."""
+
 
 class MarginApp(App[int]):
     """margin: read articles, and write in their margins."""
@@ -75,6 +79,8 @@ class MarginApp(App[int]):
         self.reanalysis_progress: tuple[int, int] | None = None
         """``(done, total)`` of the background re-analysis; None while none runs."""
         self._reanalysis_run = 0
+        self._seen_version: int | None = None
+        """The library's change counter when this app last took in its changes."""
 
     @property
     def library(self) -> Library:
@@ -97,6 +103,7 @@ class MarginApp(App[int]):
         self.push_screen(LibraryScreen())
         if self.open_article:
             self.post_message(OpenArticle(self.open_article))
+        self.set_interval(OUTSIDE_EVERY, self._check_outside_changes)
 
     def on_resize(self, event: Resize) -> None:
         self.fit_footers()
@@ -116,6 +123,10 @@ class MarginApp(App[int]):
         self.push_screen(ReaderScreen(message.article_id, message.offset, find=message.find))
 
     def on_library_changed(self, message: LibraryChanged) -> None:
+        if self._library is not None:
+            # This app's own change (or one it has just taken in): no need to
+            # look for it again.
+            self._seen_version = self._library.version()
         for screen in self.screen_stack:
             screen.post_message(LibraryChanged(message.article_ids, message.analysis_only))
         if self.search_index is not None and message.article_ids:
@@ -145,6 +156,33 @@ class MarginApp(App[int]):
                     index.update_article(self.library, article_id)
                 except StoreError:
                     index.remove_article(article_id)
+
+    def _check_outside_changes(self) -> None:
+        # One small file read; the library is opened by the first screen's
+        # worker, never here on the UI thread.
+        if self._library is None:
+            return
+        version = self._library.version()
+        if self._seen_version is None:
+            self._seen_version = version
+        elif version != self._seen_version:
+            self._seen_version = version
+            self._take_in_outside_changes()
+
+    @work(thread=True, exclusive=True, group="outside-changes", exit_on_error=False)
+    def _take_in_outside_changes(self) -> None:
+        """Another process changed the library: the lists reload, and the search
+        index re-reads the articles whose state it holds is out of date."""
+        ids: list[str] = []
+        index = self.search_index
+        if index is not None:
+            from store import search_cache
+
+            try:
+                ids = search_cache.changed_articles(index, self.library)
+            except StoreError:
+                ids = []
+        self.post_message(LibraryChanged(tuple(ids)))
 
     # --- re-analysis after a taught correction -----------------------------
     def start_reanalysis(self, announce: bool = False) -> None:

@@ -163,6 +163,23 @@ def test_after_edits_only_changed_articles_are_read_and_results_match(
     assert [h.article_id for h in loaded.search("lachin") if h.kind == "note"] == [a]
 
 
+def test_changed_articles_names_what_another_library_object_changed(library: Library) -> None:
+    index = SearchIndex.build(library)
+    assert search_cache.changed_articles(index, library) == []
+    other = Library(library.root)  # another process on the same folder
+    a, b, _, d = ids(library)
+    other.add_note(a, "Ask about the Lachin corridor next time")
+    other.delete_article(d)
+    new, _ = other.add_article("Nikol Pashinyan spoke in Brussels.\n", title="New", source="n")
+    changed = search_cache.changed_articles(index, library)
+    assert sorted(changed) == sorted([a, d, new.id])
+    for aid in changed:
+        index.update_article(library, aid)
+    assert search_cache.changed_articles(index, library) == []
+    assert answers(index) == answers(SearchIndex.build(library, saved=False))
+    assert b not in changed
+
+
 def test_a_retitled_article_is_read_again(library: Library, reads) -> None:
     SearchIndex.build(library)
     first = ids(library)[0]

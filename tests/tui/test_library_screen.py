@@ -205,3 +205,39 @@ def test_entity_page_lists_mentions_and_opens_one(library: Library, seed_id: str
         assert reader.view.text[offset:].startswith(("Zaur", "Mammadov"))
 
     drive(MarginApp(library), scenario)
+
+
+def test_changes_another_process_makes_reach_the_list_and_the_search(
+    library: Library, seed_id: str, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr("tui.app.OUTSIDE_EVERY", 0.05)
+    other = Library(library.root)  # as `margin import` in another terminal opens it
+
+    def found(index, query: str, scope: str) -> set[str]:
+        hits = index.search(query, scope=scope, limit=20)
+        return {ref.id for hit in hits for ref in hit.articles} | {
+            hit.article_id for hit in hits if getattr(hit, "article_id", None)
+        }
+
+    async def scenario(pilot, screen):
+        await pilot.press("slash")
+        await settle(pilot)  # the search index is built
+        await pilot.press("escape")
+        added, status = other.add_article(
+            "Zebulon Quartermaine opened the Reykjavik harbour fair on Tuesday.\n",
+            title="Harbour fair opens in Reykjavik",
+            source="elsewhere.txt",
+        )
+        assert status == "added"
+        other.add_note(seed_id, "checked against the ministry transcript")
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if any(s.article.id == added.id for s in screen.summaries):
+                break
+        await settle(pilot)
+        assert any(s.article.id == added.id for s in screen.summaries)
+        index = pilot.app.search_index
+        assert added.id in found(index, "Harbour fair opens in Reykjavik", "all")
+        assert seed_id in found(index, "ministry transcript", "notes")
+
+    drive(MarginApp(library), scenario)
