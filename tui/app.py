@@ -79,6 +79,8 @@ class MarginApp(App[int]):
         self.reanalysis_progress: tuple[int, int] | None = None
         """``(done, total)`` of the background re-analysis; None while none runs."""
         self._reanalysis_run = 0
+        self.last_export_folder: str | None = None
+        """The folder typed for the last export that finished, offered for the next."""
         self._seen_version: int | None = None
         """The library's change counter when this app last took in its changes."""
 

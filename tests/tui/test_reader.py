@@ -434,3 +434,25 @@ def test_export_dialog_keeps_and_reports_an_edited_file(library, seed_id, tmp_pa
 
     open_reader(library, seed_id, scenario)
     assert path.read_bytes() == edited
+
+
+def test_export_dialog_offers_the_folder_of_the_last_export(library, seed_id, tmp_path):
+    out = tmp_path / "vault"
+
+    async def scenario(pilot, reader):
+        await pilot.press("x")
+        await pilot.pause()
+        folder = pilot.app.screen.query_one("#export-folder")
+        assert folder.value == "margin-export"
+        folder.value = str(out)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReaderScreen)
+        await pilot.press("x")
+        await pilot.pause()
+        assert pilot.app.screen.query_one("#export-folder").value == str(out)
+        await pilot.press("escape")
+        await pilot.pause()
+
+    open_reader(library, seed_id, scenario)
+    assert len(list(out.rglob("*.md"))) == 1

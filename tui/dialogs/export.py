@@ -30,12 +30,16 @@ class ExportDialog(ModalScreen[list[Path] | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Close without exporting")]
     """Dialog keys."""
 
-    def __init__(self, article_ids: list[str], folder: str = "margin-export") -> None:
+    def __init__(self, article_ids: list[str], folder: str | None = None) -> None:
         super().__init__()
         self.article_ids = article_ids
         self.folder = folder
+        self._chosen = ""
 
     def compose(self) -> ComposeResult:
+        if self.folder is None:
+            # The folder last exported into: exporting again goes to the same vault.
+            self.folder = getattr(self.app, "last_export_folder", None) or "margin-export"
         count = len(self.article_ids)
         with Vertical(id="export-dialog", classes="dialog"):
             what = "this article" if count == 1 else f"{count} articles"
@@ -71,6 +75,7 @@ class ExportDialog(ModalScreen[list[Path] | None]):
             self.notify("Type a folder to export into.", severity="warning")
             return
         profile = str(self.query_one("#export-profile", Select).value)
+        self._chosen = folder
         for widget in self.query("Input, Select, #export"):
             widget.disabled = True
         self.query_one("#export-progress").display = True
@@ -127,6 +132,7 @@ class ExportDialog(ModalScreen[list[Path] | None]):
     def _finished(self, result: ExportResult, out_dir: Path) -> None:
         # The full path: a relative folder is relative to wherever margin was started.
         where = out_dir.resolve()
+        self.app.last_export_folder = self._chosen
         paths = result.written
         message = f"Exported {len(paths)} file{'s' if len(paths) != 1 else ''} to {where}"
         if result.removed:
