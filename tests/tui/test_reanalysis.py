@@ -240,3 +240,31 @@ def test_palette_entry_reanalyses_what_another_process_taught(
             assert library.stale_analyses() == []
 
     asyncio.run(main())
+
+
+def test_undoing_a_correction_brings_back_the_one_it_replaced(
+    library: Library, seed_id: str
+) -> None:
+    first = library.teach("rename", "Ilham Aliyev", canonical="President Ilham Aliyev")
+
+    def renames() -> list[tuple[str, str, str | None]]:
+        return [(t.id, t.text, t.canonical) for t in library.taught() if t.action == "rename"]
+
+    async def scenario(pilot, reader):
+        reader.teach("Ilham Aliyev", "rename", None, "Aliyev the Younger")
+        await settle(pilot)
+        assert [r[2] for r in renames()] == ["Aliyev the Younger"]
+        await pilot.press("u")
+        await settle(pilot)
+        assert renames() == [(first.id, "Ilham Aliyev", "President Ilham Aliyev")]
+        await pilot.press("U")
+        await settle(pilot)
+        assert [r[2] for r in renames()] == ["Aliyev the Younger"]
+        await pilot.press("u")
+        await settle(pilot)
+        assert renames() == [(first.id, "Ilham Aliyev", "President Ilham Aliyev")]
+
+    open_reader(library, seed_id, scenario)
+    canonicals = {e.canonical for e in library.analysis(seed_id).entities}
+    assert "President Ilham Aliyev" in canonicals
+    assert "Aliyev the Younger" not in canonicals

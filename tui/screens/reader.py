@@ -488,22 +488,34 @@ class ReaderScreen(Screen):
 
     def teach(self, text: str, action: str, type: str | None, canonical: str | None) -> None:
         """Teach the library a correction (applied to every article) and re-render."""
+        library = self.library
+
+        def save() -> tuple[Any, list[Any]]:
+            # A correction replaces the earlier ones about the same text that it
+            # contradicts; undo brings those back.
+            before = library.taught()
+            taught = library.teach(action, text, type, canonical)
+            kept = {t.id for t in library.taught()}
+            return taught, [t for t in before if t.id not in kept and t.id != taught.id]
+
         try:
-            taught = self._attempt(
-                "save the correction", lambda: self.library.teach(action, text, type, canonical)
-            )
+            saved = self._attempt("save the correction", save)
         except ValueError as error:  # the library refuses an empty or untyped entity
             self.notify(f"Not taught: {error}.", severity="warning")
             return
-        if taught is None:
+        if saved is None:
             return
-        box = {"id": taught.id}
+        taught, replaced = saved
+        box = {"id": taught.id, "replaced": replaced}
 
         def undo() -> None:
-            self.library.forget(box["id"])
+            library.forget(box["id"])
+            for entity in box["replaced"]:
+                library.add_taught_entity(entity)
 
         def redo() -> None:
-            box["id"] = self.library.teach(action, text, type, canonical).id
+            again, box["replaced"] = save()
+            box["id"] = again.id
 
         self._record(f"entity {action}", undo, redo)
         self.view.clear_selection()
