@@ -276,6 +276,20 @@ def test_selection_added_as_an_entity(library, seed_id):
     open_reader(library, seed_id, scenario)
 
 
+def test_a_selection_overshooting_into_punctuation_adds_the_name_alone(library, seed_id):
+    async def scenario(pilot, reader):
+        text = reader.view.text
+        start = text.index("White House:")
+        reader.view.select(start, start + len("White House: "))
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.click("#add")
+        await settle(pilot)
+        assert [(t.action, t.text) for t in library.taught()] == [("add", "White House")]
+
+    open_reader(library, seed_id, scenario)
+
+
 def test_store_errors_become_notifications(library, seed_id, monkeypatch):
     def busy(*args, **kwargs):
         raise LibraryBusy("the library is locked by another process")

@@ -23,6 +23,10 @@ from tui.widgets.annotation_panel import AnnotationPanel, Item
 from tui.widgets.article_view import ArticleView, Span
 from tui.widgets.reanalysis_bar import ReanalysisBar
 
+EDGE_MARKS = " ,;:!?\"'“”‘’«»()[]{}–—"
+"""Marks trimmed from both ends of a selection taught as an entity (a full
+stop stays: 'U.S.', 'Inc.')."""
+
 
 def entity_spans(analysis: Analysis | None) -> list[Span]:
     """ArticleView spans for the analysis' entity mentions."""
@@ -466,7 +470,9 @@ class ReaderScreen(Screen):
         view = self.view
         selection = view.selection
         if selection is not None:
-            text = " ".join(view.text[selection[0] : selection[1]].split())
+            # A selection made by keys easily takes the comma or quote mark next
+            # to a name; taught with it, the name would be found only beside it.
+            text = " ".join(view.text[selection[0] : selection[1]].split()).strip(EDGE_MARKS)
             if not text:
                 self.notify("The selection is empty: select the words of the entity.")
                 return
