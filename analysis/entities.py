@@ -1225,6 +1225,35 @@ def _cut_run(
             if t is not None:
                 out.append((0, e - s, [first, last], False, False, t, strength))
             return out, False
+    if initial and _SIMPLE_WORD_RE.fullmatch(run):
+        # One plain word opening a sentence: the rules _segments and the loop below
+        # apply to its single segment, without building the segment.
+        if (
+            len(run) == 1
+            or run in gz.PERSON_TITLES
+            or run in gz.FUNCTION_WORDS
+            or (run in gz.CALENDAR and not _any_gaz(run, g))
+        ):
+            return out, False
+        if not (
+            _any_gaz(run, g)
+            or _is_acronym(run)
+            or (len(run) > 2 and not _is_common(run, g))
+            or run in gz.ORG_CUES
+        ):
+            if run not in mid_edges:
+                return out, True
+            lw = run.lower()
+            seen = lower_seen.get(lw)
+            if seen is None:
+                seen = lower_seen[lw] = _occurs_lowercase(text, lw)
+            if seen:
+                return out, True
+            depends = True
+        t, strength = _type_static((run,), False, g)
+        if t is not None:
+            out.append((0, e - s, [run], False, True, t, strength))
+        return out, depends
     watch = _Watch(mid_words)
     for seg in _segments(text, s, e, initial, g, watch):
         if len(seg.words) == 1:
