@@ -271,7 +271,13 @@ def _skip_space(text: str, pos: int, end: int) -> int:
     return pos
 
 
-_PRONOUN = re.compile(r"\b(?:he|she|they|it|we|i)\b", re.IGNORECASE)
+# The first letter comes first (with the characters that match it ignoring case:
+# dotted and dotless i, long s) and the word boundary before it is a look-behind,
+# so the engine skips to candidate letters instead of trying every position.
+_PRONOUN = re.compile(
+    "[HISTWhistw\u0130\u0131\u017f](?<!\\w.)"
+    r"(?i:(?<=h)e|(?<=s)he|(?<=t)hey|(?<=i)t?|(?<=w)e)\b"
+)
 # Looked for in every attribution window: as a trie the engine never retries a
 # shared prefix. Shortest first, so "director" in "director-general" is found
 # where a longer role would run on past a hyphen.
@@ -306,7 +312,9 @@ _APPOSED = re.compile(
 _ROLE_AFTER = re.compile(rf"\s+(?:[a-z][\w\-]*\s+){{0,2}}?(?:{_ROLES})\b")
 _NAME_NEXT = re.compile(r",?\s+(?:[A-Z]\.\s*)*[A-Z][a-z]")
 _ROLE_WORD = re.compile(rf"\b(?:{_ROLES})\b", re.IGNORECASE)
-_NAME = re.compile(r"\b[A-Z][\w’'\-]*\.?(?:\s+(?:[A-Z][\w’'\-]*\.?|(?:de|van|von|al|bin)\b))*")
+_NAME = re.compile(
+    r"[A-Z](?<!\w.)[\w’'\-]*\.?(?:\s+(?:[A-Z][\w’'\-]*\.?|(?:de|van|von|al|bin)\b))*"
+)
 _ABBREV = frozenset(
     "mr mrs ms dr st sen rep gov gen lt col sgt capt jr sr prof rev fr no inc corp co ltd vs"
     " jan feb mar apr jun jul aug sep sept oct nov dec u.s u.n e.u u.k d.c p.m a.m".split()
