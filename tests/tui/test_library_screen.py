@@ -241,3 +241,25 @@ def test_changes_another_process_makes_reach_the_list_and_the_search(
         assert seed_id in found(index, "ministry transcript", "notes")
 
     drive(MarginApp(library), scenario)
+
+
+def test_search_says_how_many_more_articles_a_hit_has(library: Library):
+    for i in range(9):
+        library.add_article(
+            f"Zebulon Quartermaine opened harbour fair number {i} in Reykjavik.\n",
+            title=f"Harbour fair {i}",
+            source=f"fair-{i}.txt",
+        )
+
+    async def scenario(pilot, screen):
+        await pilot.press("slash")
+        await settle(pilot)
+        await type_text(pilot, "Zebulon Quartermaine")
+        await settle(pilot)
+        results = pilot.app.screen.query_one("#search-results")
+        lines = [str(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
+        more = [line for line in lines if "more articles" in line]
+        assert more and "and 3 more articles" in more[0], lines
+        assert sum("Harbour fair" in line for line in lines) >= 6
+
+    drive(MarginApp(library), scenario)

@@ -24,6 +24,10 @@ KIND_LABEL = {
 }
 
 
+ARTICLES_SHOWN = 6
+"""Articles listed under one hit; the entity page (ctrl+e) lists every one."""
+
+
 class SearchScreen(ModalScreen[None]):
     """One query box over entities, notes, highlights, quotes, tags and titles."""
 
@@ -130,7 +134,7 @@ class SearchScreen(ModalScreen[None]):
                 self._hit_of.append(hit)
                 options.append(Option(head))
                 continue
-            for ref in articles[:6]:
+            for ref in articles[:ARTICLES_SHOWN]:
                 line = head.copy()
                 line.append(f"\n         {ref.title[:70]}", style="")
                 if getattr(ref, "count", 0) > 1:
@@ -138,6 +142,15 @@ class SearchScreen(ModalScreen[None]):
                 self._targets.append((ref.id, start if article_id == ref.id else None, hit.text))
                 self._hit_of.append(hit)
                 options.append(Option(line))
+            hidden = len(articles) - ARTICLES_SHOWN
+            if hidden > 0:
+                # Without this row a name in 300 articles looks like one in six.
+                more = "article" if hidden == 1 else "articles"
+                what = "ctrl+e lists them all" if hit.kind == "entity" else "refine the query"
+                note = Text(f"         … and {hidden:,} more {more} · {what}", style="dim")
+                self._targets.append((articles[ARTICLES_SHOWN].id, None, hit.text))
+                self._hit_of.append(hit)
+                options.append(Option(note, disabled=True))
         results.add_options(options)
         if error:
             self._hint(error)
