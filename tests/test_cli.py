@@ -320,3 +320,22 @@ def test_export_keeps_an_edited_file_until_forced(seeded, tmp_path: Path, capsys
     assert code == 0 and err == ""
     text = path.read_text(encoding="utf-8")
     assert "A note added later." in text and "My own line" not in text
+
+
+def test_restore_and_merge_report_counts_in_words(seeded, tmp_path: Path, capsys) -> None:
+    lib, article_id = seeded
+    run(capsys, "--library", lib, "note", article_id, "One note.")
+    backup_file = str(tmp_path / "backup.json")
+    assert run(capsys, "--library", lib, "backup", backup_file)[0] == 0
+    other = str(tmp_path / "other")
+    code, out, _ = run(capsys, "--library", other, "restore", backup_file)
+    assert code == 0
+    assert out == (
+        f"restored from {backup_file}: 1 article, 1 note, 0 highlights, 0 taught entities\n"
+    )
+    run(capsys, "--library", lib, "note", article_id, "A second note.")
+    assert run(capsys, "--library", lib, "backup", backup_file)[0] == 0
+    code, out, _ = run(capsys, "--library", other, "restore", backup_file, "--merge")
+    assert code == 0
+    assert "0 articles added, 1 merged" in out
+    assert "1 note, 0 highlights and 0 tags added" in out

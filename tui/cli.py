@@ -524,19 +524,25 @@ def cmd_restore(args: argparse.Namespace) -> int:
     else:
         if args.merge:
             print(
-                f"merged {args.file}: {counts['articles']} articles added, "
+                f"merged {args.file}: {_count(counts['articles'], 'article')} added, "
                 f"{counts['merged']} merged, {counts['skipped']} unchanged; "
-                f"{counts['notes']} notes, {counts['highlights']} highlights and "
-                f"{counts['tags']} tags added, {counts['updated']} notes or highlights updated, "
-                f"{counts['taught']} taught entities added"
+                f"{_count(counts['notes'], 'note')}, {_count(counts['highlights'], 'highlight')} "
+                f"and {_count(counts['tags'], 'tag')} added, "
+                f"{counts['updated']} notes or highlights updated, "
+                f"{_count(counts['taught'], 'taught entity', 'taught entities')} added"
             )
         else:
             print(
-                f"restored from {args.file}: {counts['articles']} articles, "
-                f"{counts['notes']} notes, {counts['highlights']} highlights, "
-                f"{counts['taught']} taught entities"
+                f"restored from {args.file}: {_count(counts['articles'], 'article')}, "
+                f"{_count(counts['notes'], 'note')}, {_count(counts['highlights'], 'highlight')}, "
+                f"{_count(counts['taught'], 'taught entity', 'taught entities')}"
             )
     return 0
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``n`` with the noun in the right number: "1 note", "2 notes"."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
