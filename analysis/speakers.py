@@ -369,7 +369,13 @@ _NUMBER_WORDS = re.compile(
     re.IGNORECASE,
 )
 _PARENS = re.compile(r"\([^()]{0,40}\)")
-_CLAUSE_CUT = re.compile(r"[;:(—–]|\s--\s|\b(?:but|while|whereas|because|although|and)\b\s")
+# A clause break: a mark, a spaced double dash, or a conjunction and a space. One
+# leading character class lets the engine skip to candidates; the word boundary
+# before a conjunction is a look-behind after its first letter.
+_CLAUSE_CUT = re.compile(
+    r"[;:(—–\sbwa](?:(?<=[;:(—–])|(?<=\s)--\s"
+    r"|(?<!\w.)(?:(?<=b)(?:ut|ecause)|(?<=w)h(?:ile|ereas)|(?<=a)(?:lthough|nd))\b\s)"
+)
 _PREPOSITIONS = frozenset(
     "of to by with for from about between under at in on against among toward towards"
     " into onto over than like via upon after before during without".split()
