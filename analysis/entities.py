@@ -344,6 +344,15 @@ def _occurs_lowercase(text: str, word: str) -> bool:
     return False
 
 
+def _seen_lowercase(text: str, word: str, memo: dict[str, bool]) -> bool:
+    """``_occurs_lowercase(text, word.lower())``, remembered in ``memo`` (one per text)."""
+    lw = word.lower()
+    seen = memo.get(lw)
+    if seen is None:
+        seen = memo[lw] = _occurs_lowercase(text, lw)
+    return seen
+
+
 def _is_acronym(word: str) -> bool:
     letters = word.replace(".", "").replace("&", "")
     return 2 <= len(letters) <= 6 and letters.isupper() and letters.isalpha()
@@ -1200,10 +1209,7 @@ def _cut_run(
         if len(run) == 1 or run in gz.PERSON_TITLES or run in gz.FUNCTION_WORDS:
             return out, depends
         if _is_common(run, g) and not _any_gaz(run, g) and not _is_acronym(run):
-            seen = lower_seen.get(run.lower())
-            if seen is None:
-                seen = lower_seen[run.lower()] = _occurs_lowercase(text, run.lower())
-            if seen:
+            if _seen_lowercase(text, run, lower_seen):
                 return out, True
             depends = True
         t, strength = _type_static((run,), False, g)
@@ -1243,11 +1249,7 @@ def _cut_run(
         ):
             if run not in mid_edges:
                 return out, True
-            lw = run.lower()
-            seen = lower_seen.get(lw)
-            if seen is None:
-                seen = lower_seen[lw] = _occurs_lowercase(text, lw)
-            if seen:
+            if _seen_lowercase(text, run, lower_seen):
                 return out, True
             depends = True
         t, strength = _type_static((run,), False, g)
@@ -1273,22 +1275,14 @@ def _cut_run(
                 if not evidence and w in mid_edges:
                     # a common word the text also writes in lower case ("Iodine
                     # deficiency ...") is capitalised only by its position
-                    lw = w.lower()
-                    seen = lower_seen.get(lw)
-                    if seen is None:
-                        seen = lower_seen[lw] = _occurs_lowercase(text, lw)
-                    evidence = not seen
+                    evidence = not _seen_lowercase(text, w, lower_seen)
                 if not evidence:
                     continue
             elif common and not seg.person and not _any_gaz(w, g) and not _is_acronym(w):
                 # A capitalised common word ("Women", "Prices") is a name only
                 # if the text never uses it as a plain word.
                 depends = True
-                lw = w.lower()
-                seen = lower_seen.get(lw)
-                if seen is None:
-                    seen = lower_seen[lw] = _occurs_lowercase(text, lw)
-                if seen:
+                if _seen_lowercase(text, w, lower_seen):
                     continue
         t, strength = _type_static(tuple(seg.words), seg.person, g)
         if t is None:
