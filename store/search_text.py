@@ -167,7 +167,31 @@ def _grams(normalized: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(normalized))}
 
 
-class NgramIndex:
+class _Removable:
+    """Removal shared by the indexes: ``strings`` (id -> normalised text) and
+    ``ids`` (text -> id) forget at once; the postings keep dead ids until there
+    are more dead than live, then ``_compact`` drops them."""
+
+    __slots__ = ()
+    strings: dict[int, str]
+    ids: dict[str, int]
+    _dead: int
+
+    def remove(self, item_id: int) -> None:
+        """Forget ``item_id``."""
+        text = self.strings.pop(item_id, None)
+        if text is not None:
+            if self.ids.get(text) == item_id:
+                del self.ids[text]
+            self._dead += 1
+            if self._dead > 1000 and self._dead > len(self.strings):
+                self._compact()
+
+    def _compact(self) -> None:
+        raise NotImplementedError
+
+
+class NgramIndex(_Removable):
     """An inverted index from trigrams to integer ids, for candidate generation.
 
     Removal is lazy: the id leaves ``strings`` at once and its postings are dropped
@@ -202,16 +226,6 @@ class NgramIndex:
         postings = self._postings
         for gram in _grams(normalized):
             postings[gram].append(item_id)
-
-    def remove(self, item_id: int) -> None:
-        """Forget ``item_id``."""
-        text = self.strings.pop(item_id, None)
-        if text is not None:
-            if self.ids.get(text) == item_id:
-                del self.ids[text]
-            self._dead += 1
-            if self._dead > 1000 and self._dead > len(self.strings):
-                self._compact()
 
     def _compact(self) -> None:
         live = self.strings
@@ -283,7 +297,7 @@ class NgramIndex:
         return index
 
 
-class NameIndex:
+class NameIndex(_Removable):
     """Candidate generation for names: a trigram index over the distinct words of
     all names, and for each word the names that contain it.
 
@@ -319,23 +333,16 @@ class NameIndex:
             else:
                 names.append(item_id)
 
-    def remove(self, item_id: int) -> None:
-        """Forget ``item_id``."""
-        text = self.strings.pop(item_id, None)
-        if text is not None:
-            if self.ids.get(text) == item_id:
-                del self.ids[text]
-            self._dead += 1
-            if self._dead > 1000 and self._dead > len(self.strings):
-                live = self.strings
-                for word, names in list(self._word_names.items()):
-                    kept = [i for i in names if i in live]
-                    if kept:
-                        self._word_names[word] = kept
-                    else:
-                        del self._word_names[word]
-                        self._words.remove(self._words.ids[word])
-                self._dead = 0
+    def _compact(self) -> None:
+        live = self.strings
+        for word, names in list(self._word_names.items()):
+            kept = [i for i in names if i in live]
+            if kept:
+                self._word_names[word] = kept
+            else:
+                del self._word_names[word]
+                self._words.remove(self._words.ids[word])
+        self._dead = 0
 
     def to_data(self) -> list:
         """The word side of the index as plain data (for JSON); the names
